@@ -1,0 +1,188 @@
+"""Level 2: relu, tanh, pow, exp, and the ops built from them.
+
+Run with `nox -s level2` (levels 1 and 2 against katas/level2/value.py).
+Every op is checked three ways: its forward value, its local derivative
+against the formula, and the whole backward pass against finite differences.
+The edge cases at the end have one documented answer each (README, "The
+contract of Value").
+"""
+
+import math
+
+import pytest
+from hypothesis import given, strategies as st
+from pytest import approx
+
+from utils.finite_difference_checker import check_gradients
+from utils.ops import OPS, ops_of
+from utils.strategies import op_args
+
+LEVEL2_OPS = [op.name for op in ops_of(2)]
+
+
+def leaves_and_call(Value, op, args):
+    """Apply ``op`` to Values (or plain numbers, for the reflected ops' constants)."""
+    leaves = [Value(a) if kind == "v" else a for kind, a in zip(op.args, args)]
+    return leaves, op.call(*leaves)
+
+
+def show_at(op, args):
+    return ", ".join(f"{n} = {a:g}" for n, a in zip(("x", "y") if len(args) > 1 else ("x",), args))
+
+
+# -- each op on its own -------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", LEVEL2_OPS)
+@given(data=st.data())
+def test_op_forward(Value, name, data):
+    """The op's data matches the same op on plain floats."""
+    op = OPS[name]
+    args = data.draw(op_args(op), label="args")
+    _, out = leaves_and_call(Value, op, args)
+    assert isinstance(out, Value), f"{op.show(*map(repr, args))} returned {out!r}, not a Value"
+    expected = op.fn(*args)
+    assert out.data == approx(expected, rel=1e-9, abs=1e-12), (
+        f"{name}: your forward gave {out.data!r} at {show_at(op, args)}; expected {expected!r}"
+    )
+
+
+@pytest.mark.parametrize("name", LEVEL2_OPS)
+@given(data=st.data())
+def test_op_local_derivative(Value, name, data):
+    """After out.backward(), each Value operand's grad is the op's local derivative."""
+    op = OPS[name]
+    args = data.draw(op_args(op), label="args")
+    leaves, out = leaves_and_call(Value, op, args)
+    out.backward()
+    for i, (kind, leaf, expected) in enumerate(zip(op.args, leaves, op.grad(*args))):
+        if kind != "v":
+            continue
+        assert leaf.grad == approx(expected, rel=1e-9, abs=1e-12), (
+            f"{name}: your backward gave {leaf.grad!r} for argument {i + 1} at {show_at(op, args)}; "
+            f"expected {expected!r} = {op.formula}"
+        )
+
+
+@pytest.mark.parametrize("name", LEVEL2_OPS)
+@given(data=st.data())
+def test_op_in_a_chain_matches_finite_differences(Value, name, data):
+    """The op in the middle of a graph, (op(..) * w) + op(..): the chain rule and
+    accumulation agree with central differences."""
+    op = OPS[name]
+    args = data.draw(op_args(op), label="args")
+    w = data.draw(st.floats(-2, 2).map(lambda v: round(v, 3)), label="w")
+    value_args = [a for kind, a in zip(op.args, args) if kind == "v"]
+    names = [f"x{i}" for i in range(len(value_args))]
+
+    def f(*vs):
+        xs, w = iter(vs[:-1]), vs[-1]
+        y = op.call(*[next(xs) if kind == "v" else a for kind, a in zip(op.args, args)])
+        return y * w + y  # y is used twice: its gradient must accumulate
+
+    names_it = iter(names)
+    shown = op.show(*[next(names_it) if kind == "v" else repr(a) for kind, a in zip(op.args, args)])
+    report = check_gradients(f, value_args + [w], Value, names=names + ["w"],
+                             expression=f"y = {shown}; out = y * w + y")
+    assert report.ok, str(report)
+
+
+# -- ops together -------------------------------------------------------------
+
+
+def test_derived_ops_together(Value):
+    """A graph with every level-2 op, against derivatives worked out by hand.
+
+    f(a, b) = tanh(a / b) - (2 - a) ** 2 + relu(b - 1) * exp(-a) + 1 / b
+    """
+    a, b = Value(0.5), Value(2.0)
+    f = (a / b).tanh() - (2 - a) ** 2 + (b - 1).relu() * (-a).exp() + 1 / b
+    f.backward()
+    t = math.tanh(0.25)
+    expected = t - 1.5**2 + 1.0 * math.exp(-0.5) + 0.5
+    dfda = (1 - t * t) / 2.0 + 2 * 1.5 - math.exp(-0.5)
+    dfdb = (1 - t * t) * (-0.5 / 4.0) + math.exp(-0.5) - 1 / 4.0
+    assert f.data == approx(expected)
+    assert a.grad == approx(dfda), "df/da = (1 - tanh^2(a/b))/b + 2(2 - a) - relu(b-1) e^-a"
+    assert b.grad == approx(dfdb), "df/db = -(1 - tanh^2(a/b)) a/b^2 + e^-a - 1/b^2"
+
+
+def test_micrograd_sanity_example(Value):
+    """The classic check from micrograd's tests; the numbers were computed with PyTorch."""
+    a, b = Value(-4.0), Value(2.0)
+    c = a + b
+    d = a * b + b**3
+    c += c + 1
+    c += 1 + c + (-a)
+    d += d * 2 + (b + a).relu()
+    d += 3 * d + (b - a).relu()
+    e = c - d
+    f = e**2
+    g = f / 2.0
+    g += 10.0 / f
+    g.backward()
+    assert g.data == approx(24.70408163265306)
+    assert a.grad == approx(138.83381924198252)
+    assert b.grad == approx(645.5772594752186)
+
+
+# -- edge cases, each with one documented answer -------------------------------
+
+
+def test_relu_at_zero_has_gradient_zero(Value):
+    """relu'(0) = 0, as in PyTorch; relu of a negative number is 0 with gradient 0."""
+    for x0 in (0.0, -2.0):
+        x = Value(x0)
+        y = x.relu()
+        y.backward()
+        assert y.data == 0.0, f"relu({x0}) = 0"
+        assert x.grad == 0.0, f"relu'({x0}) = 0 (relu at exactly 0 has gradient 0, as in PyTorch)"
+
+
+@pytest.mark.parametrize("x0", [1000.0, -1000.0, 30.0, -30.0])
+def test_tanh_saturates_without_overflow(Value, x0):
+    """tanh(+-1000) is +-1 with gradient 0; computing it through exp(2x) overflows."""
+    x = Value(x0)
+    y = x.tanh()
+    y.backward()
+    assert y.data == approx(math.copysign(1.0, x0)), f"tanh({x0}) = {math.copysign(1.0, x0)}"
+    assert x.grad == approx(0.0, abs=1e-12), f"tanh'({x0}) = 1 - tanh^2 = 0"
+
+
+def test_zero_to_a_negative_power_raises_zero_division(Value):
+    """Value(0) ** -1 raises ZeroDivisionError, as 0.0 ** -1 does in Python; so does x / 0."""
+    with pytest.raises(ZeroDivisionError):
+        Value(0.0) ** -1
+    with pytest.raises(ZeroDivisionError):
+        Value(1.0) / 0
+    with pytest.raises(ZeroDivisionError):
+        Value(1.0) / Value(0.0)
+
+
+def test_value_exponent_is_a_type_error(Value):
+    """The exponent must be a plain number: Value(2) ** Value(3) raises TypeError."""
+    assert (Value(2.0) ** 3).data == approx(8.0), "Value(2) ** 3 = 8"
+    with pytest.raises(TypeError):
+        Value(2.0) ** Value(3.0)
+
+
+def test_non_numeric_operand_is_a_type_error(Value):
+    """Value(1) + "a" and "a" * Value(1) raise TypeError, never a wrong Value."""
+    assert (Value(1.0) - 1).data == 0.0, "Value(1) - 1 = 0"
+    for expr, f in [
+        ('Value(1) + "a"', lambda: Value(1.0) + "a"),
+        ('"a" + Value(1)', lambda: "a" + Value(1.0)),
+        ('Value(1) * "a"', lambda: Value(1.0) * "a"),
+        ('Value(1) - "a"', lambda: Value(1.0) - "a"),
+        ('Value(1) / "a"', lambda: Value(1.0) / "a"),
+    ]:
+        with pytest.raises(TypeError):
+            f()
+            pytest.fail(f"{expr} should raise TypeError")
+
+
+@pytest.mark.parametrize("data", ["a", None, [1.0], "1.5"], ids=repr)
+def test_value_of_a_non_number_is_a_type_error(Value, data):
+    """Value("a") raises TypeError: data must be a real number (int or float)."""
+    with pytest.raises(TypeError):
+        Value(data)

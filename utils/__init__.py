@@ -1,0 +1,1 @@
+"""Tools around the kata: the level manifest, the engine loader, gradient checkers and the pytest plugin."""

@@ -1,0 +1,157 @@
+"""The kata's pytest plugin: which level, which engine, and the fixtures tests use.
+
+Loaded by the repository's ``conftest.py``, so ``nox -s levelN`` and plain
+``pytest`` behave the same:
+
+    pytest katas --level 2                 # levels 1-2 against katas/level2/value.py
+    pytest katas --level 2 --impl reference
+    pytest katas/level2                    # only level 2's own tests (the level is inferred)
+
+Tests ask for the engine through fixtures: ``Value`` (the class), ``nn`` (the
+level-4 module) and ``kata`` (everything: level, label, modules).
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, Phase, settings
+
+from utils import impl, manifest
+
+# -- hypothesis profiles: one place for every run of the kata ------------------
+
+settings.register_profile(
+    "learner",  # the same examples on every run: a verdict never flips by chance
+    deadline=None,
+    derandomize=True,
+    max_examples=60,
+    print_blob=False,
+    report_multiple_bugs=False,  # one failure at a time is what a learner can act on
+    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],  # no slow "explain"
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "thorough",  # for the self-test of the repository: more examples, still reproducible
+    parent=settings.get_profile("learner"),
+    max_examples=200,
+)
+settings.load_profile(os.environ.get("KATA_HYPOTHESIS_PROFILE", "learner"))
+
+MARKERS = {
+    "torch": "needs PyTorch (levels 3-4); skipped with a note where it is not installed",
+    "slow": "takes more than a second on a typical engine",
+    "kata_broken": "set by the plugin when the engine under test could not be imported",
+}
+
+DEFAULT_TIMEOUT = 30  # seconds per test: far above any correct engine, short enough for a stuck loop
+
+
+@dataclass
+class KataRun:
+    """What this pytest run tests: a level and an engine."""
+
+    level: manifest.Level
+    impl: impl.Implementation | None = None
+    error: str | None = None  # why the engine could not be loaded
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("kata")
+    group.addoption("--level", type=int, default=None,
+                    help="run levels 1..N (default: the highest level among the paths given)")
+    group.addoption("--impl", default="learner",
+                    help="the engine to test: learner (default), reference, or a path to value.py or a kata-like folder")
+
+
+def pytest_configure(config):
+    for name, doc in MARKERS.items():
+        config.addinivalue_line("markers", f"{name}: {doc}")
+    if config.pluginmanager.hasplugin("timeout") and config.getoption("timeout", None) in (None, 0):
+        if not config.getini("timeout"):
+            config.option.timeout = DEFAULT_TIMEOUT
+    level = config.getoption("level")
+    if level is not None:
+        try:
+            manifest.level(level)
+        except ValueError as e:
+            raise pytest.UsageError(f"--level {level}: {e}") from None
+    config._kata = None
+
+
+def _kata_level_of(path: Path) -> manifest.Level | None:
+    lv = manifest.level_of_path(path)
+    return lv
+
+
+def pytest_ignore_collect(collection_path, config):
+    """With ``--level N``, do not even import the tests of later levels."""
+    n = config.getoption("level")
+    lv = _kata_level_of(collection_path)
+    if n is not None and lv is not None and lv.number > n:
+        return True
+    return None
+
+
+def pytest_collection_modifyitems(session, config, items):
+    kata_items = [it for it in items if _kata_level_of(it.path) is not None]
+    if not kata_items:
+        return
+    n = config.getoption("level") or max(_kata_level_of(it.path).number for it in kata_items)
+    run = KataRun(manifest.level(n))
+    config._kata = run
+    spec = config.getoption("impl")
+    try:
+        run.impl = impl.load(spec, run.level)
+    except impl.ImplError as e:
+        raise pytest.UsageError(str(e)) from None
+    except BaseException as e:  # the learner's file does not import: say so once, clearly
+        run.error = _explain_load_error(e, spec, run.level)
+        config._kata_error = run.error
+        for it in kata_items:
+            it.add_marker(pytest.mark.kata_broken)
+
+
+def _explain_load_error(e: BaseException, spec: str, level: manifest.Level) -> str:
+    if isinstance(e, SyntaxError):
+        where = f"{e.filename}, line {e.lineno}"
+        line = (e.text or "").rstrip("\n")
+        caret = " " * max((e.offset or 1) - 1, 0) + "^"
+        return f"Your engine has a syntax error.\n  {where}\n    {line}\n    {caret}\n  {e.msg}"
+    tb = traceback.extract_tb(e.__traceback__)
+    frame = next((f for f in reversed(tb) if "_kata_impl_" in f.filename or "katas" in f.filename), tb[-1] if tb else None)
+    where = f"{frame.filename}, line {frame.lineno}\n    {frame.line}" if frame else spec
+    return f"Your engine could not be imported: {type(e).__name__}: {e}\n  {where}"
+
+
+def pytest_runtest_setup(item):
+    error = getattr(item.config, "_kata_error", None)
+    if error and item.get_closest_marker("kata_broken"):
+        pytest.fail(error, pytrace=False)
+
+
+# -- fixtures -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def kata(request) -> KataRun:
+    run = request.config._kata
+    if run is None or run.impl is None:
+        pytest.fail("this test needs the kata's engine: run it under katas/ (see README)", pytrace=False)
+    return run
+
+
+@pytest.fixture(scope="session")
+def Value(kata):  # noqa: N802 - it is a class, and tests read best with its real name
+    return kata.impl.Value
+
+
+@pytest.fixture(scope="session")
+def nn(kata):
+    if "nn" not in kata.impl.modules:
+        pytest.fail(f"level 4 needs nn.py beside value.py ({kata.impl.folder})", pytrace=False)
+    return kata.impl.nn
