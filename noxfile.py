@@ -1,0 +1,131 @@
+"""Every command of the kata is a nox session. `nox -l` lists them.
+
+The level sessions are made from levels.toml, so adding a level there adds
+its session here. Environments are reused between runs, and a session only
+calls pip when its requirements changed since the last install.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))
+from utils import manifest  # noqa: E402
+
+nox.options.reuse_venv = "yes"
+nox.options.error_on_missing_interpreters = True
+nox.options.sessions = ["level1"]
+
+PYPROJECT = nox.project.load_toml(str(ROOT / "pyproject.toml"))
+BASE = PYPROJECT["project"]["dependencies"]
+EXTRAS = PYPROJECT["project"]["optional-dependencies"]
+
+
+def install(session: nox.Session, *extras: str) -> None:
+    """Install the base requirements and the named extras, unless this
+    environment already has exactly these (a stamp file remembers)."""
+    requirements = list(BASE) + [req for extra in extras for req in EXTRAS[extra]]
+    if not isinstance(session.virtualenv, nox.virtualenv.VirtualEnv):  # --no-venv: use what is there
+        return
+    stamp = Path(session.virtualenv.location) / ".kata-requirements"
+    digest = hashlib.sha256("\n".join(requirements).encode()).hexdigest()
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    session.install(*requirements)
+    stamp.write_text(digest)
+
+
+def pytest_level(session: nox.Session, level: manifest.Level) -> None:
+    install(session, *(["torch"] if level.needs_torch else []), *(["watch"] if "--watch" in session.posargs else []))
+    args = [a for a in session.posargs if a != "--watch"]
+    if "--watch" in session.posargs:
+        session.run("python", "-m", "utils.watch", f"--level={level.number}", *args)
+        return
+    session.run("python", "-m", "pytest", "katas", f"--level={level.number}", *args)
+
+
+def _level_session(level: manifest.Level) -> None:
+    def run(session: nox.Session) -> None:
+        pytest_level(session, level)
+
+    run.__doc__ = f"Level {level.number}: {level.title}. Options after -- go to pytest (--impl reference|PATH, --watch, -x, -k ...)."
+    nox.session(name=level.name, venv_backend="venv")(run)
+
+
+for _level in manifest.levels():
+    _level_session(_level)
+
+
+@nox.session(venv_backend="venv")
+def selftest(session: nox.Session) -> None:
+    """The repository's own tests: the reference passes every level, every stub fails, utils work."""
+    install(session, "torch", "viz", "watch", "dev")
+    session.run("python", "-m", "pytest", "tests", "-n", "auto", "-p", "xdist", *session.posargs)
+
+
+@nox.session(venv_backend="venv")
+def hint(session: nox.Session) -> None:
+    """Show the next unread hint of a level: nox -s hint -- 2"""
+    install(session)
+    session.run("python", "-m", "utils.hints", *session.posargs)
+
+
+@nox.session(venv_backend="venv")
+def progress(session: nox.Session) -> None:
+    """Each level's state, hints read and best interview times."""
+    install(session)
+    session.run("python", "-m", "utils.progress", *session.posargs)
+
+
+@nox.session(venv_backend="venv")
+def carry(session: nox.Session) -> None:
+    """Start level N from your level N-1 code (or --from-reference): nox -s carry -- 2"""
+    install(session)
+    session.run("python", "-m", "utils.carry", *session.posargs)
+
+
+@nox.session(venv_backend="venv")
+def restore(session: nox.Session) -> None:
+    """List the backups of your files, or bring one back: nox -s restore -- [ID]"""
+    install(session)
+    session.run("python", "-m", "utils.backups", *session.posargs)
+
+
+@nox.session(venv_backend="venv")
+def interview(session: nox.Session) -> None:
+    """Timed interview practice: nox -s interview -- [1|2|3|full] [--minutes M] [--history] [--questions]"""
+    install(session, "watch")
+    session.run("python", "-m", "utils.interview", *session.posargs)
+
+
+@nox.session(venv_backend="venv")
+def graph(session: nox.Session) -> None:
+    """Draw an expression's graph: nox -s graph -- "x*y + x" """
+    install(session, "viz")
+    session.run("python", "-m", "utils.visualization", *session.posargs)
+
+
+@nox.session(venv_backend="venv")
+def compare(session: nox.Session) -> None:
+    """Run an engine (--impl) and PyTorch side by side and print a comparison table."""
+    install(session, "torch")
+    session.run("python", "-m", "utils.compare", *session.posargs)
+
+
+@nox.session(venv_backend="venv")
+def bench(session: nox.Session) -> None:
+    """Speed and memory of the engines, side by side with micrograd and PyTorch."""
+    install(session, "torch", "bench")
+    session.run("python", "-m", "bench", *session.posargs)
+
+
+@nox.session(venv_backend="venv")
+def mutation(session: nox.Session) -> None:
+    """Mutation testing of the reference engine against the level tests (slow; not in CI)."""
+    install(session, "torch", "mutation")
+    session.run("python", "-m", "tests.mutation", *session.posargs)
