@@ -65,11 +65,6 @@ def run_level(level: int, impl: str | Path = "learner", *extra: str, timeout: fl
     return run
 
 
-def pristine_stub(level: manifest.Level, dest: Path) -> Path:
-    """The level's learner files as committed (untouched by a learner), copied into ``dest``."""
-    for name in level.files:
-        rel = f"{level.folder}/{name}"
-        proc = subprocess.run(["git", "show", f"HEAD:{rel}"], cwd=ROOT, capture_output=True, text=True)
-        text = proc.stdout if proc.returncode == 0 else (ROOT / rel).read_text()
-        (dest / name).write_text(text)
-    return dest
+def pristine_stub(level: manifest.Level) -> Path:
+    """The folder of the level's untouched stubs, as shipped."""
+    return level.stub_path

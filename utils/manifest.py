@@ -21,6 +21,7 @@ class Level:
     number: int
     title: str
     folder: str
+    stub: str
     files: tuple[str, ...]
     tests: tuple[str, ...]
     ops: tuple[str, ...]
@@ -32,6 +33,11 @@ class Level:
     def path(self) -> Path:
         """The level's folder, absolute."""
         return ROOT / self.folder
+
+    @property
+    def stub_path(self) -> Path:
+        """The folder of pristine stubs of the level's files."""
+        return ROOT / self.stub
 
     @property
     def learner_files(self) -> list[Path]:
@@ -62,6 +68,7 @@ def levels() -> tuple[Level, ...]:
                 number=int(e["number"]),
                 title=e["title"],
                 folder=e["folder"],
+                stub=e["stub"],
                 files=tuple(e["files"]),
                 tests=tuple(e["tests"]),
                 ops=tuple(e.get("ops", ())),
