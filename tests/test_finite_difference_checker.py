@@ -1,0 +1,91 @@
+"""The numerical gradient checker, on known derivatives and on deliberately wrong gradients."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from reference.engine import Value
+from utils.finite_difference_checker import assert_gradients, check_gradients, close, numerical_gradient
+
+
+@pytest.mark.parametrize(
+    "f, df, x",
+    [
+        (lambda v: v**3, lambda x: 3 * x**2, 1.7),
+        (lambda v: v.tanh(), lambda x: 1 - math.tanh(x) ** 2, 0.3),
+        (lambda v: v.exp(), math.exp, 2.5),
+        (lambda v: v.log(), lambda x: 1 / x, 0.2),
+        (lambda v: (v * v).sigmoid(), lambda x: 2 * x * math.exp(-x * x) / (1 + math.exp(-x * x)) ** 2, -1.1),
+        (lambda v: v * 1e6, lambda x: 1e6, 1e5),  # large input: the step is relative to |x|
+    ],
+)
+def test_known_derivatives_agree(f, df, x):
+    report = check_gradients(f, [x], Value, names=["x"])
+    assert report.ok, str(report)
+    assert report.numerical[0] == pytest.approx(df(x), rel=1e-7)
+    assert report.analytic[0] == pytest.approx(df(x), rel=1e-12)
+
+
+def test_numerical_gradient_of_plain_floats():
+    assert numerical_gradient(lambda xs: xs[0] ** 2 * xs[1], [3.0, 2.0], 0) == pytest.approx(12.0, rel=1e-8)
+    assert numerical_gradient(lambda xs: xs[0] ** 2 * xs[1], [3.0, 2.0], 1) == pytest.approx(9.0, rel=1e-8)
+
+
+class WrongTanh(Value):
+    """tanh whose backward forgets the square: 1 - tanh(x)."""
+
+    def tanh(self):
+        out = super().tanh()
+        t = out.data
+
+        def _backward():
+            self.grad += (1 - t) * out.grad
+
+        out._backward = _backward
+        return out
+
+
+def test_a_wrong_gradient_is_named_with_both_numbers():
+    report = check_gradients(lambda x, y: x.tanh() * y, [0.5, 2.0], WrongTanh, names=["x", "y"],
+                             expression="tanh(x) * y")
+    assert not report.ok and not report
+    assert [m.name for m in report.mismatches] == ["x"], "only x's gradient is wrong"
+    m = report.mismatches[0]
+    assert m.analytic == pytest.approx((1 - math.tanh(0.5)) * 2.0)
+    assert m.numerical == pytest.approx((1 - math.tanh(0.5) ** 2) * 2.0, rel=1e-7)
+    text = str(report)
+    assert "tanh(x) * y" in text and "x = 0.5" in text
+    assert f"{m.analytic:.6g}" in text and f"{m.numerical:.6g}" in text
+
+
+def test_assert_gradients_raises_with_the_report():
+    with pytest.raises(AssertionError, match="1 gradient"):
+        assert_gradients(lambda x: x.tanh(), [0.5], WrongTanh, names=["x"])
+    assert assert_gradients(lambda x: x.tanh(), [0.5], Value).ok
+
+
+class AssignsInsteadOfAccumulating(Value):
+    def __add__(self, other):
+        other = other if isinstance(other, Value) else Value(other)
+        out = Value(self.data + other.data, (self, other), "+")
+
+        def _backward():
+            self.grad = out.grad
+            other.grad = out.grad
+
+        out._backward = _backward
+        return out
+
+
+def test_missing_accumulation_is_caught():
+    report = check_gradients(lambda a: a + a, [3.0], AssignsInsteadOfAccumulating, names=["a"])
+    assert not report.ok
+    assert report.mismatches[0].analytic == 1.0 and report.mismatches[0].numerical == pytest.approx(2.0)
+
+
+def test_tolerance_is_relative_and_absolute():
+    assert close(1e6, 1e6 + 1)  # relative part
+    assert close(0.0, 1e-7)  # absolute part
+    assert not close(1.0, 1.001)
