@@ -1,0 +1,389 @@
+"""The parts of interview practice that do not touch the terminal.
+
+* scopes: what can be practised (one level, or ``full``), read from levels.toml;
+* scaffold: a fresh practice folder with the pristine stub, under ``.kata/``;
+* the test runner: ``pytest katas --level N --impl <folder>`` in a subprocess,
+  read back through a JUnit XML report;
+* the attempt: a small state machine driven by an injected clock, so the
+  whole loop can be tested without sleeping;
+* hints: how many hint tiers were read during the attempt.
+
+Nothing here ever writes under ``katas/`` or ``stubs/``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from utils import manifest, state
+
+FULL = "full"
+FULL_MINUTES = 45  # the clock of a real whiteboard round
+FINISHED, TIMED_OUT, ABANDONED = "finished", "timed out", "abandoned"
+OUTCOMES = (FINISHED, TIMED_OUT, ABANDONED)
+
+Clock = Callable[[], float]
+
+
+class ScopeError(Exception):
+    """The scope cannot be practised (unknown, not an interview scope, or not written yet)."""
+
+
+# -- scopes ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one attempt practises: a stub to start from and the tests that judge it."""
+
+    name: str  # "1", "2", "3" or "full"
+    level: manifest.Level  # the stub comes from this level; its cumulative tests (1..N) judge
+    minutes: float  # the default clock
+
+    @property
+    def levels(self) -> tuple[int, ...]:
+        return tuple(range(1, self.level.number + 1))
+
+    def describe(self) -> str:
+        if len(self.levels) == 1:
+            return f"level {self.level.number}: {self.level.title}"
+        return f"levels 1-{self.level.number}"
+
+    @property
+    def stub_file(self) -> Path:
+        return self.level.stub_path / self.level.files[0]
+
+    def missing(self) -> list[Path]:
+        """The files this scope needs that do not exist (yet): its stub, the tests of levels 1..N."""
+        needed = [self.stub_file] + [f for n in self.levels for f in manifest.level(n).test_files]
+        return [p for p in needed if not p.exists()]
+
+    def needs_torch(self) -> bool:
+        return any(manifest.level(n).needs_torch for n in self.levels)
+
+
+def interview_levels() -> list[manifest.Level]:
+    """The levels that make an interview question: a single ``value.py`` to write.
+    A level that also needs ``nn.py`` (level 4: a network and a training run) does not."""
+    return [lv for lv in manifest.levels() if len(lv.files) == 1]
+
+
+def scopes() -> dict[str, Scope]:
+    out = {str(lv.number): Scope(str(lv.number), lv, lv.minutes) for lv in interview_levels()}
+    if out:
+        out[FULL] = Scope(FULL, interview_levels()[-1], FULL_MINUTES)
+    return out
+
+
+def scope(name: str) -> Scope:
+    """The scope called ``name``, or ScopeError with a message for the learner."""
+    name = str(name).strip().lower()
+    known = scopes()
+    if name in known:
+        return known[name]
+    names = ", ".join(known)
+    if name.isdigit():
+        try:
+            lv = manifest.level(int(name))
+        except ValueError:
+            raise ScopeError(f"there is no level {name}; the scopes are {names}") from None
+        extra = ", ".join(lv.files[1:])
+        raise ScopeError(
+            f"level {lv.number} is not an interview scope: it needs {extra} besides value.py and a long "
+            f"training run, which no interview asks you to write against the clock. The scopes are {names}."
+        )
+    raise ScopeError(f"unknown scope {name!r}; the scopes are {names}")
+
+
+def check_available(sc: Scope) -> None:
+    """ScopeError if the scope's stub or tests are not there yet, or it needs PyTorch and it is missing."""
+    missing = sc.missing()
+    if missing:
+        rel = ", ".join(str(p.relative_to(manifest.ROOT)) for p in missing)
+        raise ScopeError(
+            f"level {sc.level.number} is not available yet ({rel} not written yet), so scope {sc.name} "
+            f"cannot be practised. Try scope 1 or 2."
+        )
+    if sc.needs_torch():
+        import importlib.util
+
+        if importlib.util.find_spec("torch") is None:
+            raise ScopeError(
+                f"scope {sc.name} runs level {sc.level.number}'s tests, which compare with PyTorch, and PyTorch "
+                "is not installed here: pip install 'torch==2.13.0' (or the project's torch extra)"
+            )
+
+
+# -- the practice folder ----------------------------------------------------------
+
+
+def attempts_dir() -> Path:
+    return state.path("interview", "attempts", "x").parent
+
+
+def scaffold(sc: Scope, now: dt.datetime | None = None) -> Path:
+    """A fresh practice folder holding a copy of the scope's pristine stub; returns the folder."""
+    now = now or dt.datetime.now()
+    base = attempts_dir()
+    stamp = now.strftime("%Y%m%d-%H%M%S")
+    for i in range(1, 1000):
+        folder = base / (f"{stamp}-{sc.name}" if i == 1 else f"{stamp}-{sc.name}-{i}")
+        try:
+            folder.mkdir(parents=True)
+        except FileExistsError:
+            continue
+        shutil.copyfile(sc.stub_file, folder / sc.level.files[0])
+        return folder
+    raise RuntimeError(f"could not make a practice folder under {base}")
+
+
+# -- running the tests --------------------------------------------------------------
+
+
+@dataclass
+class RunResult:
+    """One run of the scope's tests."""
+
+    passed: int = 0
+    total: int = 0  # every test case the report lists (skipped ones count, and are not green)
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (test, first lines of its message)
+    error: str | None = None  # the run itself went wrong: no report (usage error, killed, ...)
+    duration: float = 0.0
+
+    @property
+    def green(self) -> bool:
+        return self.error is None and self.total > 0 and self.passed == self.total
+
+    def score(self) -> str:
+        return f"{self.passed}/{self.total}"
+
+
+Runner = Callable[[float], RunResult]  # timeout in seconds -> result
+
+
+def pytest_command(sc: Scope, folder: Path, junit: Path) -> list[str]:
+    return [sys.executable, "-m", "pytest", "katas", "--level", str(sc.level.number), "--impl", str(folder),
+            "-q", "-p", "no:cacheprovider", f"--junitxml={junit}"]
+
+
+def parse_junit(path: Path) -> RunResult:
+    result = RunResult()
+    for case in ET.parse(path).getroot().iter("testcase"):
+        result.total += 1
+        bad = next((c for c in case if c.tag in ("failure", "error", "skipped")), None)
+        if bad is None:
+            result.passed += 1
+            continue
+        name = case.get("name") or "?"
+        message = (bad.get("message") or bad.text or bad.tag).strip()
+        result.failures.append((name, message))
+    return result
+
+
+def pytest_runner(sc: Scope, folder: Path) -> Runner:
+    """The real runner: the scope's tests against the practice folder, in a subprocess from the repo root."""
+
+    def run(timeout: float) -> RunResult:
+        with tempfile.TemporaryDirectory(prefix="kata-interview-") as tmp:
+            junit = Path(tmp) / "report.xml"
+            env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+            started = dt.datetime.now()
+            try:
+                proc = subprocess.run(pytest_command(sc, folder, junit), check=False, cwd=manifest.ROOT, env=env,
+                                      capture_output=True, text=True, timeout=max(timeout, 5.0),
+                                      stdin=subprocess.DEVNULL)
+            except subprocess.TimeoutExpired:
+                return RunResult(error=f"the tests were stopped after {timeout:.0f} s: an endless loop in backward()?",
+                                 duration=(dt.datetime.now() - started).total_seconds())
+            duration = (dt.datetime.now() - started).total_seconds()
+            if not junit.exists():
+                tail = (proc.stdout + proc.stderr).strip().splitlines()[-6:]
+                return RunResult(error="the tests did not run:\n" + "\n".join(tail), duration=duration)
+            try:
+                result = parse_junit(junit)
+            except ET.ParseError as e:
+                return RunResult(error=f"unreadable test report: {e}", duration=duration)
+            result.duration = duration
+            if result.total == 0:
+                result.error = "no tests were collected"
+            return result
+
+    return run
+
+
+# -- the attempt --------------------------------------------------------------------
+
+
+@dataclass
+class Attempt:
+    """The clock and the score of one attempt.
+
+    It starts when it is made (the practice folder exists by then), ends at the
+    first all-green run (finished), at the clock's end (timed out, scored by a
+    last run) or when the learner gives up (abandoned). Times come from
+    ``clock``, a monotonic seconds counter: tests pass a fake one.
+    """
+
+    scope: Scope
+    minutes: float
+    clock: Clock
+    t0: float = 0.0
+    runs: int = 0
+    last: RunResult | None = None
+    outcome: str | None = None
+    elapsed_s: float | None = None  # set when the attempt ends
+    running: bool = False  # a test run is in progress (for the display)
+
+    def __post_init__(self) -> None:
+        self.t0 = self.clock()
+
+    @property
+    def limit_s(self) -> float:
+        return self.minutes * 60.0
+
+    def elapsed(self) -> float:
+        return self.clock() - self.t0
+
+    def time_left(self) -> float:
+        return max(0.0, self.limit_s - self.elapsed())
+
+    @property
+    def expired(self) -> bool:
+        return self.elapsed() >= self.limit_s
+
+    @property
+    def over(self) -> bool:
+        return self.outcome is not None
+
+    def record_run(self, result: RunResult, started_at: float) -> None:
+        """A run that started ``started_at`` seconds into the attempt has ended. An all-green
+        run finishes the attempt, timed at the save that made it green (not when pytest ended)."""
+        self._check_running()
+        self.runs += 1
+        self.last = result
+        if result.green:
+            self.outcome, self.elapsed_s = FINISHED, min(started_at, self.limit_s)
+
+    def time_out(self, result: RunResult) -> None:
+        """The clock ran out; ``result`` is the last run, made at the bell. Green at the bell
+        still counts as finished (the code as it stood at the deadline passes)."""
+        self._check_running()
+        self.runs += 1
+        self.last = result
+        self.elapsed_s = self.limit_s
+        self.outcome = FINISHED if result.green else TIMED_OUT
+
+    def abandon(self) -> None:
+        if not self.over:
+            self.outcome, self.elapsed_s = ABANDONED, min(self.elapsed(), self.limit_s)
+
+    def _check_running(self) -> None:
+        if self.over:
+            raise RuntimeError(f"the attempt is over ({self.outcome})")
+
+    @property
+    def passed(self) -> int:
+        return self.last.passed if self.last else 0
+
+    @property
+    def total(self) -> int:
+        return self.last.total if self.last else 0
+
+
+FINAL_RUN_TIMEOUT = 120.0  # seconds for the run at the bell
+RUN_GRACE = 30.0  # a run may overrun the clock by this much before it is stopped
+
+
+def drive(attempt: Attempt, run_tests: Runner, wait_for_change: Callable[[float], bool],
+          show: Callable[[Attempt], None] = lambda a: None, tick: float = 1.0) -> Attempt:
+    """The loop of an attempt: run the tests once (the starting score), then again after every
+    save, until a run is all green or the clock runs out; Ctrl-C abandons.
+
+    ``wait_for_change(timeout)`` returns True when the practice file changed, False when
+    ``timeout`` seconds passed without a change; it is called with at most ``tick`` seconds,
+    so the clock is checked (and shown) at least that often and the loop never blocks for long.
+    """
+
+    def one_run() -> None:
+        started = attempt.elapsed()
+        attempt.running = True
+        show(attempt)
+        try:
+            result = run_tests(attempt.time_left() + RUN_GRACE)
+        finally:
+            attempt.running = False
+        attempt.record_run(result, started)
+
+    try:
+        one_run()
+        while not attempt.over:
+            if attempt.expired:
+                attempt.running = True
+                show(attempt)
+                try:
+                    result = run_tests(FINAL_RUN_TIMEOUT)
+                finally:
+                    attempt.running = False
+                attempt.time_out(result)
+                break
+            changed = wait_for_change(min(tick, max(attempt.time_left(), 0.01)))
+            if changed and not attempt.expired:
+                one_run()
+            show(attempt)
+    except KeyboardInterrupt:
+        attempt.abandon()
+    show(attempt)
+    return attempt
+
+
+# -- hints read during the attempt ------------------------------------------------------
+
+
+def _count(v) -> int:
+    """Tiers read, however the hints file states them: a number, a list of tiers, a dict of flags."""
+    if isinstance(v, bool):
+        return int(v)
+    if isinstance(v, (int, float)):
+        return max(int(v), 0)
+    if isinstance(v, str):
+        return 1 if v.strip() else 0
+    if isinstance(v, (list, tuple, set)):
+        return len(v)
+    if isinstance(v, dict):
+        for key in ("read", "tiers_read", "tiers", "count", "shown"):
+            if key in v:
+                return _count(v[key])
+        return sum(_count(x) for x in v.values())
+    return 0
+
+
+def hint_tiers_read(levels: tuple[int, ...] | list[int]) -> int:
+    """How many hint tiers of these levels ``.kata/hints.json`` says were read (0 if it is
+    missing or unreadable: a broken hints file must not break an attempt)."""
+    try:
+        data = json.loads(state.path("hints.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return 0
+    if isinstance(data, dict) and isinstance(data.get("levels"), (dict, list)):
+        data = data["levels"]
+    if isinstance(data, list):  # [{"level": 1, "read": [...]}, ...]
+        data = {str(e.get("level")): e for e in data if isinstance(e, dict)}
+    if not isinstance(data, dict):
+        return 0
+    total = 0
+    for key, value in data.items():
+        m = re.fullmatch(r"(?:level)?\s*(\d+)", str(key).strip().lower())
+        if m and int(m[1]) in levels:
+            total += _count(value)
+    return total

@@ -1,0 +1,230 @@
+"""The interview history: one JSON object per line, appended, never rewritten.
+
+``.kata/interview/history.jsonl`` holds one line per attempt with the keys
+``scope``, ``started`` (ISO time), ``elapsed_s``, ``minutes``, ``runs``,
+``passed``, ``total``, ``hints_used``, ``outcome`` (finished / timed out /
+abandoned) and ``folder``. The oral drill writes ``questions.jsonl`` the same
+way. A line that cannot be read is reported (file and line) and skipped; the
+file is never rewritten, so nothing a learner recorded is ever lost.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from utils import state
+
+KEYS = ("scope", "started", "elapsed_s", "minutes", "runs", "passed", "total", "hints_used", "outcome", "folder")
+
+
+def history_file() -> Path:
+    return state.path("interview", "history.jsonl")
+
+
+def questions_file() -> Path:
+    return state.path("interview", "questions.jsonl")
+
+
+def plot_file() -> Path:
+    return state.path("interview", "times.png")
+
+
+def append(path: Path, record: dict) -> None:
+    """Add one line. If the file's last line was cut short (no newline), start a new line
+    rather than gluing onto it: the old bytes stay exactly as they were."""
+    line = json.dumps(record, ensure_ascii=False) + "\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("ab") as f:
+        if f.tell() > 0:
+            with path.open("rb") as r:
+                r.seek(-1, 2)
+                if r.read(1) != b"\n":
+                    line = "\n" + line
+        f.write(line.encode("utf-8"))
+
+
+@dataclass
+class Read:
+    records: list[dict] = field(default_factory=list)
+    problems: list[tuple[int, str]] = field(default_factory=list)  # (line number, what is wrong)
+
+
+def read(path: Path, required: tuple[str, ...] = ()) -> Read:
+    """Every readable record of a JSON-lines file, and the lines that are not."""
+    out = Read()
+    if not path.exists():
+        return out
+    raw = path.read_bytes()
+    for number, line in enumerate(raw.split(b"\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as e:
+            out.problems.append((number, f"not JSON ({e})"))
+            continue
+        if not isinstance(record, dict):
+            out.problems.append((number, "not a JSON object"))
+            continue
+        missing = [k for k in required if k not in record]
+        if missing:
+            out.problems.append((number, f"missing {', '.join(missing)}"))
+            continue
+        out.records.append(record)
+    return out
+
+
+def read_history() -> Read:
+    return read(history_file(), required=("scope", "elapsed_s", "outcome"))
+
+
+def describe_problems(path: Path, problems: list[tuple[int, str]]) -> str:
+    lines = [(f"{path}: {len(problems)} line(s) could not be read and are left out below "
+              "(the file is left as it is; fix or delete those lines by hand):")]
+    for number, what in problems[:10]:
+        lines.append(f"  line {number}: {what}")
+    if len(problems) > 10:
+        lines.append(f"  ... and {len(problems) - 10} more")
+    return "\n".join(lines)
+
+
+# -- the table ------------------------------------------------------------------------
+
+
+def mmss(seconds) -> str:
+    try:
+        s = round(float(seconds))
+    except (TypeError, ValueError):
+        return "?"
+    return f"{s // 60}:{s % 60:02d}"
+
+
+def _num(v, default=0.0) -> float:
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return default
+
+
+def rows(records: list[dict]) -> list[list[str]]:
+    out = []
+    for i, r in enumerate(records, start=1):
+        started = str(r.get("started", ""))[:16].replace("T", " ")
+        limit = f"{_num(r.get('minutes')):g}" if r.get("minutes") is not None else "?"
+        out.append([str(i), started, str(r.get("scope", "?")), mmss(r.get("elapsed_s")), limit,
+                    f"{r.get('passed', '?')}/{r.get('total', '?')}", str(r.get("runs", "?")),
+                    str(r.get("hints_used", 0)), str(r.get("outcome", "?"))])
+    return out
+
+
+HEADERS = ["#", "started", "scope", "time", "of min", "passing", "runs", "hints", "outcome"]
+
+
+def best_times(records: list[dict]) -> dict[str, float]:
+    best: dict[str, float] = {}
+    for r in records:
+        if r.get("outcome") == "finished":
+            s, t = str(r.get("scope")), _num(r.get("elapsed_s"), float("inf"))
+            best[s] = min(best.get(s, t), t)
+    return best
+
+
+def plain_table(headers: list[str], body: list[list[str]]) -> str:
+    widths = [max(len(h), *(len(row[i]) for row in body)) if body else len(h) for i, h in enumerate(headers)]
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
+    lines = [fmt.format(*headers), fmt.format(*("-" * w for w in widths))]
+    lines += [fmt.format(*row) for row in body]
+    return "\n".join(lines)
+
+
+def show(out, use_rich: bool = True) -> int:
+    """Print the history (and write the plot); returns an exit status."""
+    path = history_file()
+    data = read_history()
+    if data.problems:
+        print(describe_problems(path, data.problems), file=out)
+        print(file=out)
+    if not data.records:
+        print(f"No interview attempts recorded yet ({path}). Start one: nox -s interview -- 1", file=out)
+        return 0
+    body = rows(data.records)
+    console = _rich_console(out) if use_rich else None
+    if console is not None:
+        from rich.table import Table
+
+        table = Table(title="Interview attempts")
+        for h in HEADERS:
+            table.add_column(h, no_wrap=True,
+                             justify="right" if h in ("#", "time", "of min", "passing", "runs", "hints") else "left")
+        styles = {"finished": "green", "timed out": "yellow", "abandoned": "dim"}
+        for row, r in zip(body, data.records):
+            table.add_row(*row, style=styles.get(str(r.get("outcome")), ""))
+        console.print(table)
+    else:
+        print(plain_table(HEADERS, body), file=out)
+    best = best_times(data.records)
+    print(file=out)
+    if best:
+        print("Best finished time per scope: " + ", ".join(f"{s}: {mmss(t)}" for s, t in sorted(best.items())),
+              file=out)
+    else:
+        print("No attempt finished green yet.", file=out)
+    try:
+        written = plot(data.records, plot_file())
+    except ImportError:
+        print("A plot of your times needs matplotlib: pip install matplotlib (or the project's viz extra).", file=out)
+    else:
+        print(f"Plot of your times per scope: {written}", file=out)
+    return 0
+
+
+def _rich_console(out):
+    try:
+        from rich.console import Console
+    except ImportError:
+        return None
+    return Console(file=out, highlight=False)
+
+
+# -- the plot -----------------------------------------------------------------------------
+
+
+def plot(records: list[dict], path: Path) -> Path:
+    """Elapsed minutes of each attempt, one line per scope; ImportError without matplotlib."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    by_scope: dict[str, list[dict]] = defaultdict(list)
+    for r in records:
+        by_scope[str(r.get("scope"))].append(r)
+    markers = {"finished": ("o", "finished green"), "timed out": ("x", "timed out"),
+               "abandoned": ("s", "abandoned")}
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for name in sorted(by_scope, key=lambda s: (not s.isdigit(), s)):
+        attempts = by_scope[name]
+        xs = list(range(1, len(attempts) + 1))
+        ys = [_num(r.get("elapsed_s")) / 60 for r in attempts]
+        (line,) = ax.plot(xs, ys, "-", alpha=0.5, label=f"scope {name}")
+        for outcome, (marker, _) in markers.items():
+            pts = [(x, y) for x, y, r in zip(xs, ys, attempts) if r.get("outcome") == outcome]
+            if pts:
+                ax.plot(*zip(*pts), marker, color=line.get_color(), markersize=7,
+                        fillstyle="full" if outcome == "finished" else "none")
+    for outcome, (marker, label) in markers.items():
+        ax.plot([], [], marker, color="gray", fillstyle="full" if outcome == "finished" else "none", label=label)
+    ax.set_xlabel("attempt (per scope)")
+    ax.set_ylabel("minutes")
+    ax.set_title("Interview practice: time per attempt")
+    ax.set_ylim(bottom=0)
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.legend(fontsize="small")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
