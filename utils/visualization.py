@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import hashlib
 import math
 import re
 import shutil
@@ -50,6 +51,7 @@ OUT = manifest.ROOT / "out"  # git-ignored
 @dataclass
 class Node:
     id: str  # "v0", "v1", ... in post-order (operands before the values computed from them)
+    number: int  # the number in the id
     value: object  # the engine's object
     label: str | None
     op: str  # "" for a leaf
@@ -83,17 +85,58 @@ class Graph:
                 f"{self.total - len(self.nodes)} not drawn")
 
 
-def _operands(value) -> list:
-    """The operands of a value, in a fixed order whatever container the engine uses."""
-    prev = getattr(value, "_prev", ()) or ()
-    if isinstance(prev, (set, frozenset)):
-        return sorted(prev, key=_sort_key)
-    return list(prev)
-
-
 def _sort_key(value) -> tuple[str, str, str, str]:
     return (str(getattr(value, "label", "") or ""), str(getattr(value, "_op", "") or ""),
             repr(getattr(value, "data", None)), repr(getattr(value, "grad", None)))
+
+
+class _Walker:
+    """Reads operands in a fixed order whatever container the engine uses.
+
+    A tuple or list keeps its order. A set is sorted by label, op, data and
+    grad; operands that tie on all four are told apart by a signature of the
+    whole graph below them (computed only then, without recursion). Operands
+    that still tie have identical subgraphs, so either order draws the same.
+    """
+
+    def __init__(self):
+        self._signatures: dict[int, tuple[object, str]] = {}  # id -> (the object, kept alive; signature)
+
+    def operands(self, value, numbers: dict[int, int] | None = None) -> list:
+        """The operands of ``value`` in a fixed order; ``numbers`` (id -> node number,
+        for the values numbered so far) orders operands that still tie."""
+        prev = getattr(value, "_prev", ()) or ()
+        if not isinstance(prev, (set, frozenset)):
+            return list(prev)
+        items = sorted(prev, key=_sort_key)
+        keys = [_sort_key(item) for item in items]
+        if len(set(keys)) == len(keys):
+            return items
+        numbers = numbers or {}
+
+        def key(item):
+            numbered = sorted(numbers[id(p)] for p in getattr(item, "_prev", ()) or () if id(p) in numbers)
+            return (_sort_key(item), self.signature(item), numbers.get(id(item), -1), numbered)
+
+        return sorted(items, key=key)
+
+    def signature(self, root) -> str:
+        stack = [(root, False)]
+        while stack:
+            value, expanded = stack.pop()
+            if id(value) in self._signatures:
+                continue
+            prev = list(getattr(value, "_prev", ()) or ())
+            if not expanded:
+                stack.append((value, True))
+                stack.extend((p, False) for p in prev if id(p) not in self._signatures)
+                continue
+            children = [self._signatures[id(p)][1] for p in prev]
+            if isinstance(getattr(value, "_prev", ()), (set, frozenset)):
+                children.sort()
+            text = repr((_sort_key(value), children))
+            self._signatures[id(value)] = (value, hashlib.blake2b(text.encode(), digest_size=12).hexdigest())
+        return self._signatures[id(root)][1]
 
 
 def trace(root, max_nodes: int = MAX_NODES) -> Graph:
@@ -104,6 +147,7 @@ def trace(root, max_nodes: int = MAX_NODES) -> Graph:
     """
     if max_nodes < 1:
         raise ValueError("max_nodes must be at least 1")
+    walker = _Walker()
     # breadth first from the output: the values to draw, and a count of all of them
     kept: dict[int, object] = {id(root): root}
     seen: set[int] = {id(root)}
@@ -111,7 +155,7 @@ def trace(root, max_nodes: int = MAX_NODES) -> Graph:
     queue = deque([root])
     while queue:
         value = queue.popleft()
-        for operand in _operands(value):
+        for operand in walker.operands(value):
             if id(operand) not in seen:
                 seen.add(id(operand))
                 alive.append(operand)
@@ -122,6 +166,7 @@ def trace(root, max_nodes: int = MAX_NODES) -> Graph:
 
     # post-order over the kept values, operands in order: stable ids v0, v1, ...
     nodes: dict[int, Node] = {}
+    numbered: dict[int, int] = {}  # id -> node number, for the values numbered so far
     order: list[Node] = []
     stack: list[tuple[object, bool]] = [(root, False)]
     while stack:
@@ -129,18 +174,19 @@ def trace(root, max_nodes: int = MAX_NODES) -> Graph:
         key = id(value)
         if expanded:
             if key not in nodes:
-                node = _node(value, f"v{len(order)}")
+                node = _node(value, len(order))
                 nodes[key] = node
+                numbered[key] = node.number
                 order.append(node)
             continue
         if key in nodes:
             continue
         stack.append((value, True))
-        for operand in reversed(_operands(value)):
+        for operand in reversed(walker.operands(value, numbered)):
             if id(operand) in kept and id(operand) not in nodes:
                 stack.append((operand, False))
     for node in order:
-        for operand in _operands(node.value):
+        for operand in walker.operands(node.value, numbered):
             if id(operand) in nodes:
                 node.operands.append(nodes[id(operand)])
             else:
@@ -149,10 +195,10 @@ def trace(root, max_nodes: int = MAX_NODES) -> Graph:
     return Graph(order, total)
 
 
-def _node(value, node_id: str) -> Node:
+def _node(value, number: int) -> Node:
     label = getattr(value, "label", None)
     op = getattr(value, "_op", "")
-    return Node(id=node_id, value=value, label=str(label) if label not in (None, "") else None,
+    return Node(id=f"v{number}", number=number, value=value, label=str(label) if label not in (None, "") else None,
                 op=str(op) if op is not None else "", data=getattr(value, "data", value),
                 grad=getattr(value, "grad", None))
 
@@ -253,12 +299,17 @@ def to_mermaid(root, max_nodes: int = MAX_NODES, title: str | None = None) -> st
 # -- text ------------------------------------------------------------------------------------
 
 
-def _describe(node: Node) -> str:
+def _what(node: Node) -> str:
     if node.operands or node.hidden:
-        what = f"{node.label} = {_op_text(node)}" if node.label else _op_text(node)
-    else:
-        what = node.label or "leaf"
-    return f"{node.id} {what}  data={number(node.data)}  grad={number(node.grad)}"
+        return f"{node.label} = {_op_text(node)}" if node.label else _op_text(node)
+    return node.label or "leaf"
+
+
+def _describe(node: Node) -> str:
+    return f"{node.id} {_what(node)}  data={number(node.data)}  grad={number(node.grad)}"
+
+
+MAX_INDENT = 40  # levels of indentation in the text tree; deeper lines keep the last ones and start with "…"
 
 
 def to_text(root, max_nodes: int = MAX_NODES, title: str | None = None) -> str:
@@ -278,7 +329,7 @@ def to_text(root, max_nodes: int = MAX_NODES, title: str | None = None) -> str:
             lines.append(lead + item)
             continue
         if item.id in shown:
-            lines.append(f"{lead}{item.id}{' ' + item.label if item.label and not item.operands else ''} (see above)")
+            lines.append(f"{lead}{item.id} {_what(item)} (see above)")
             continue
         shown.add(item.id)
         lines.append(lead + _describe(item))
@@ -287,8 +338,14 @@ def to_text(root, max_nodes: int = MAX_NODES, title: str | None = None) -> str:
             children.append(f"... {item.hidden} more (not drawn)")
         for i in reversed(range(len(children))):
             branch, carry = ("└─ ", "   ") if i == len(children) - 1 else ("├─ ", "│  ")
-            stack.append((children[i], indent + branch, indent + carry))
+            stack.append((children[i], _clip(indent + branch), _clip(indent + carry)))
     return "\n".join(lines) + "\n"
+
+
+def _clip(prefix: str) -> str:
+    """Keep text lines of deep graphs short: only the last MAX_INDENT levels of indentation."""
+    width = 3 * MAX_INDENT
+    return prefix if len(prefix) <= width else "…" + prefix[-width:]
 
 
 # -- files -----------------------------------------------------------------------------------
