@@ -119,20 +119,24 @@ class RichView:
         self.live = Live(self, console=console, refresh_per_second=2, transient=False)
 
     def __rich__(self):
-        from rich.console import Group
+        from rich.padding import Padding
         from rich.progress_bar import ProgressBar
+        from rich.table import Table
         from rich.text import Text
 
         a = self.attempt
         left = a.time_left()
         style = "bold red" if left < 60 else "bold yellow" if left < 300 else "bold green"
-        clock = Text.assemble(("  time left ", ""), (mmss(left), style), f"  of {a.minutes:g} min  ")
-        bar = ProgressBar(total=a.limit_s, completed=min(a.elapsed(), a.limit_s), width=40)
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column()
+        grid.add_row(Text.assemble("time left ", (mmss(left), style), f" of {a.minutes:g} min"))
+        grid.add_row(ProgressBar(total=a.limit_s, completed=min(a.elapsed(), a.limit_s), width=40))
         score, failure = status_lines(a)
-        parts = [Group(clock, bar), Text("  " + score, style="green" if a.last and a.last.green else "")]
+        grid.add_row(Text(score, style="bold green" if a.last and a.last.green else ""))
         if failure:
-            parts.append(Text("  " + failure, style="red" if a.last and not a.last.green else ""))
-        return Group(*parts)
+            grid.add_row(Text(failure, style="red" if a.last and not a.last.green else ""))
+        grid.add_row(Text("tests re-run on every save; Ctrl-C gives up", style="dim"))
+        return Padding(grid, (0, 0, 0, 2))
 
     def __enter__(self):
         self.live.__enter__()
@@ -201,7 +205,7 @@ def practise(sc: Scope, minutes: float, out=None, plain: bool = False, clock: Ca
     practice_file = folder / sc.level.files[0]
     hints_before = hint_tiers_read(sc.levels)
     attempt = Attempt(sc, minutes, clock)  # the clock starts with the practice file in place
-    print(f"Interview practice: scope {sc.name} ({sc.describe()}), {minutes:g} minutes.", file=out)
+    print(f"Interview practice: scope {sc.name} ({sc.describe()}), {minutes:g} min.", file=out)
     print("Open this file in your editor and write the engine; the tests re-run on every save:", file=out)
     print(f"\n    {practice_file}\n", file=out)
     print("It ends at the first all-green run or when time is up. Ctrl-C gives up (recorded as abandoned).",
