@@ -1,0 +1,127 @@
+"""``nox -s bench [-- OPTIONS]``: print the figures, the ratios and each target's PASS/FAIL.
+
+    python -m bench                       # everything but the learner's loop
+    python -m bench --learner-loop        # also time `nox -s level1 -R` against bare pytest
+    python -m bench --markdown bench.md   # also write the table as Markdown (for the README)
+    python -m bench --quick               # small sizes, a smoke run
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+from pathlib import Path
+
+from bench import Results, run
+
+FAST, MICROGRAD, TORCH_SCALAR = "fast (escape hatch)", "micrograd 0.1.0", "torch scalar"
+VECTORIZED, TORCH_BATCHED, REFERENCE = "vectorized (numpy)", "torch batched", "reference"
+COMMAND = "nox -s bench -- --learner-loop --markdown bench.md"
+
+
+def ms(t: float | None) -> str:
+    return "-" if t is None else f"{t * 1e3:,.2f} ms"
+
+
+def targets(res: Results) -> list[tuple[str, str, bool | None]]:
+    """(target, figure, met?) for each target of the issue; None when it could not be measured."""
+    s = res.step
+    out = []
+
+    def ratio(a, b):
+        return s[b] / s[a] if a in s and b in s else None
+
+    r = ratio(FAST, MICROGRAD)
+    out.append(("escape hatch >= 6x faster than micrograd (training step)",
+                "-" if r is None else f"{r:.1f}x", None if r is None else r >= 6))
+    r = ratio(FAST, TORCH_SCALAR)
+    out.append(("escape hatch >= 3x faster than torch scalar tensors (training step)",
+                "-" if r is None else f"{r:.1f}x", None if r is None else r >= 3))
+    fwd, bwd, err = res.chain.get(FAST, (None, None, "not run"))
+    out.append((f"{res.chain_n:,}-node chain: backward no slower than forward, no RecursionError",
+                err or f"backward/forward = {bwd / fwd:.2f}", None if fwd is None else (not err and bwd <= fwd)))
+    mem = res.memory.get(FAST)
+    out.append(("<= 150 bytes per graph node", "-" if mem is None else f"{mem:.0f} B",
+                None if mem is None else mem <= 150))
+    r = ratio(TORCH_BATCHED, VECTORIZED)
+    out.append(("vectorized solution within 3x of torch batched",
+                "-" if r is None else f"{r:.2f}x torch's time", None if r is None else r <= 3))
+    if res.loop:
+        r = res.loop["nox"] / res.loop["pytest"]
+        out.append(("warm `nox -s level1` <= 1.5x bare pytest", f"{r:.2f}x", r <= 1.5))
+        has = res.loop["torch_in_level1_env"]
+        out.append(("level-1 environment has no torch", {None: "no .nox/level1", True: "torch found",
+                                                         False: "no torch"}[has], None if has is None else not has))
+    return out
+
+
+def verdict(ok: bool | None) -> str:
+    return {True: "PASS", False: "FAIL", None: "not measured"}[ok]
+
+
+def tables(res: Results) -> list[tuple[str, list[str], list[list[str]]]]:
+    """The figures as (title, header, rows), shared by the terminal and the Markdown output."""
+    base = res.step.get(FAST)
+    step_rows = [[name, ms(t), f"{t / base:.1f}x" if base else "-", res.notes.get(name, "")]
+                 for name, t in res.step.items()]
+    chain_rows = []
+    for name, (f, b, err) in res.chain.items():
+        chain_rows.append([name, ms(f), err or ms(b), f"{res.memory.get(name, float('nan')):.0f}"])
+    for name, mem in res.memory.items():
+        if name not in res.chain:
+            chain_rows.append([name, "-", "-", f"{mem:.0f}"])
+    out = [
+        (f"One training step, MLP 2-16-16-1, 100 two-moons points (median of {res.repeats})",
+         ["engine", "time per step", "x escape hatch", "how"], step_rows),
+        (f"A chain of {res.chain_n:,} nodes, y = y * 0.999 + 0.001", ["engine", "forward", "backward", "bytes per node"],
+         chain_rows),
+    ]
+    if res.loop:
+        out.append(("The learner's loop: level 1 on the untouched stub (median of 3)", ["command", "time", ""],
+                    [["python -m pytest katas --level 1", ms(res.loop["pytest"]), ""],
+                     ["nox -s level1 -R (warm)", ms(res.loop["nox"]), f"{res.loop['nox'] / res.loop['pytest']:.2f}x"]]))
+    out.append(("Targets", ["target", "figure", "verdict"], [[t, f, verdict(ok)] for t, f, ok in targets(res)]))
+    return out
+
+
+def print_tables(res: Results) -> None:
+    for title, header, rows in tables(res):
+        widths = [max(len(str(c)) for c in col) for col in zip(header, *rows)]
+        print(f"\n{title}")
+        print("  " + "  ".join(h.ljust(w) for h, w in zip(header, widths)))
+        for row in rows:
+            print("  " + "  ".join(str(c).ljust(w) for c, w in zip(row, widths)))
+
+
+def markdown(res: Results) -> str:
+    lines = [f"Measured with `{COMMAND}` on {platform.python_implementation()} {platform.python_version()}, "
+             f"{platform.machine()}; times are medians, ratios come from the same run."]
+    for title, header, rows in tables(res):
+        lines += ["", f"**{title}**", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--repeats", type=int, default=9, help="rounds of training steps (default 9)")
+    p.add_argument("--chain", type=int, default=1_000_000, help="nodes in the long chain (default 1,000,000)")
+    p.add_argument("--learner-loop", action="store_true", help="also time `nox -s level1 -R` against bare pytest")
+    p.add_argument("--markdown", metavar="PATH", help="also write the tables as Markdown to PATH")
+    p.add_argument("--quick", action="store_true", help="tiny sizes: checks that everything runs")
+    args = p.parse_args(argv)
+    if args.quick:
+        res = run(repeats=2, n_points=10, chain_n=2_000, chain_repeats=1, memory_n=2_000, learner=args.learner_loop)
+    else:
+        res = run(repeats=args.repeats, chain_n=args.chain, learner=args.learner_loop)
+    print_tables(res)
+    if args.markdown:
+        Path(args.markdown).write_text(markdown(res))
+        print(f"\nMarkdown written to {args.markdown}")
+    return 0 if all(ok is not False for _, _, ok in targets(res)) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
