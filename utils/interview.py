@@ -61,6 +61,8 @@ def file_watcher(folder: Path) -> Callable[[float], bool]:
     if watchfiles is not None:
         changes = watchfiles.watch(folder, watch_filter=watchfiles.PythonFilter(), rust_timeout=500,
                                    yield_on_timeout=True, debounce=400, raise_interrupt=True)
+        next(changes)  # start watching now: a save during the first test run is not missed
+
 
         def wait(timeout: float) -> bool:
             return bool(next(changes))

@@ -153,9 +153,10 @@ def show(out, use_rich: bool = True) -> int:
     body = rows(data.records)
     console = _rich_console(out) if use_rich else None
     if console is not None:
+        from rich import box
         from rich.table import Table
 
-        table = Table(title="Interview attempts")
+        table = Table(title="Interview attempts", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
         for h in HEADERS:
             table.add_column(h, no_wrap=True,
                              justify="right" if h in ("#", "time", "of min", "passing", "runs", "hints") else "left")
@@ -193,7 +194,8 @@ def _rich_console(out):
 
 
 def plot(records: list[dict], path: Path) -> Path:
-    """Elapsed minutes of each attempt, one line per scope; ImportError without matplotlib."""
+    """Elapsed minutes of each attempt, per scope: a line through the finished ones, markers for
+    the rest (timed out, abandoned). ImportError without matplotlib."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -209,7 +211,8 @@ def plot(records: list[dict], path: Path) -> Path:
         attempts = by_scope[name]
         xs = list(range(1, len(attempts) + 1))
         ys = [_num(r.get("elapsed_s")) / 60 for r in attempts]
-        (line,) = ax.plot(xs, ys, "-", alpha=0.5, label=f"scope {name}")
+        done = [(x, y) for x, y, r in zip(xs, ys, attempts) if r.get("outcome") == "finished"]
+        (line,) = ax.plot(*(zip(*done) if done else ([], [])), "-", alpha=0.5, label=f"scope {name}")
         for outcome, (marker, _) in markers.items():
             pts = [(x, y) for x, y, r in zip(xs, ys, attempts) if r.get("outcome") == outcome]
             if pts:
