@@ -322,8 +322,8 @@ def drill(args, sc: Scope | None, stdin, out) -> int:
         print("interview: --count and --seconds must be more than 0", file=sys.stderr)
         return 2
     path = history.questions_file()
-    print(f"Oral drill: {min(args.count, len(qs))} questions, {args.seconds:g} s each. Answer out loud, "
-          "then compare with the model answer and grade yourself.", file=out)
+    print(f"Oral drill: {min(args.count, len(qs))} questions, {args.seconds:g} s each. Answer out loud,\n"
+          "then grade yourself against the model answer.", file=out)
     countdown = not args.plain and hasattr(stdin, "isatty") and stdin.isatty() and hasattr(out, "isatty") and out.isatty()
     answers = questions.drill(qs, args.count, args.seconds, random.Random(args.seed), stdin, out,
                               lambda e: history.append(path, e), countdown=countdown)

@@ -135,12 +135,14 @@ def ask(q: Question, seconds: float, lines: Lines, out: TextIO, clock: Callable[
     "early", "time up" or "end of input", seconds taken, what was typed)."""
     start = clock()
     if countdown:  # a terminal: one line, rewritten every second
+        prompt = ""
         while True:
             left = seconds - (clock() - start)
             if left <= 0:
-                out.write("\r" + " " * 60 + "\r")
+                out.write("\r" + " " * len(prompt) + "\r")
                 return "time up", seconds, ""
-            out.write(f"\r  {left:4.0f} s left - answer out loud, Enter to see the model answer ")
+            prompt = f"  {left:4.0f} s left - answer out loud, Enter to see the model answer "
+            out.write("\r" + prompt)
             out.flush()
             got = lines.get(min(1.0, left))
             if got is EOF:
