@@ -1,1 +1,1 @@
-pytest_plugins = ["utils.pytest_kata"]
+pytest_plugins = ["utils.pytest_kata", "utils.feedback"]

@@ -31,7 +31,8 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from utils.ops import OPS, Op, ops_up_to
 
@@ -126,7 +127,7 @@ def _candidates(label: str) -> tuple[str, ...]:
     low = label.lower()
     if low in _LABELS:
         return _LABELS[low]
-    if low.startswith("**") or low.startswith("pow") or low.startswith("^"):
+    if low.startswith(("**", "pow", "^")):
         return ("pow",)
     return tuple(OPS)  # a label we do not know: recognise the op from the data
 

@@ -109,23 +109,46 @@ def pytest_collection_modifyitems(session, config, items):
         run.impl = impl.load(spec, run.level)
     except impl.ImplError as e:
         raise pytest.UsageError(str(e)) from None
-    except BaseException as e:  # the learner's file does not import: say so once, clearly
+    except Exception as e:  # the learner's file does not import: say so once, clearly (utils/feedback.py)
         run.error = _explain_load_error(e, spec, run.level)
         config._kata_error = run.error
         for it in kata_items:
             it.add_marker(pytest.mark.kata_broken)
+        # no test can run: one screen in the summary instead of one traceback per test
+        config.hook.pytest_deselected(items=kata_items)
+        broken = set(kata_items)
+        items[:] = [it for it in items if it not in broken]
 
 
 def _explain_load_error(e: BaseException, spec: str, level: manifest.Level) -> str:
     if isinstance(e, SyntaxError):
-        where = f"{e.filename}, line {e.lineno}"
+        where = f"{_shown(e.filename)}, line {e.lineno}"
         line = (e.text or "").rstrip("\n")
-        caret = " " * max((e.offset or 1) - 1, 0) + "^"
-        return f"Your engine has a syntax error.\n  {where}\n    {line}\n    {caret}\n  {e.msg}"
+        indent = len(line) - len(line.lstrip())
+        caret = " " * max((e.offset or 1) - 1 - indent, 0) + "^"
+        kind = type(e).__name__  # SyntaxError, IndentationError, TabError
+        return (f"Your engine has a syntax error ({kind}), so no test can run.\n  {where}\n"
+                f"    {line.strip()}\n    {caret}\n  {e.msg}")
     tb = traceback.extract_tb(e.__traceback__)
-    frame = next((f for f in reversed(tb) if "_kata_impl_" in f.filename or "katas" in f.filename), tb[-1] if tb else None)
-    where = f"{frame.filename}, line {frame.lineno}\n    {frame.line}" if frame else spec
-    return f"Your engine could not be imported: {type(e).__name__}: {e}\n  {where}"
+    try:
+        files = {str(p.resolve()) for p in impl.locate(spec, level)[2].values()}
+    except impl.ImplError:
+        files = set()
+    frame = next((f for f in reversed(tb) if str(Path(f.filename).resolve()) in files), tb[-1] if tb else None)
+    where = f"{_shown(frame.filename)}, line {frame.lineno}\n    {(frame.line or '').strip()}" if frame else spec
+    hint = ""
+    if isinstance(e, ImportError):
+        hint = ("\n  Your engine imports a module that is not there; the kata's levels 1-3 need only the "
+                "standard library (import math).")
+    return f"Your engine could not be imported: {type(e).__name__}: {e}\n  {where}{hint}"
+
+
+def _shown(filename) -> str:
+    """A path as the learner would type it: relative to the current folder when inside it."""
+    try:
+        return str(Path(filename).resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError, TypeError):
+        return str(filename)
 
 
 def pytest_runtest_setup(item):

@@ -9,6 +9,7 @@ the idea it checks.
 from hypothesis import given, strategies as st
 from pytest import approx
 
+from utils.diagnose import explain
 from utils.finite_difference_checker import check_gradients
 from utils.ops import ops_up_to
 from utils.strategies import programs
@@ -259,4 +260,4 @@ def test_random_graphs_match_finite_differences(Value, program, xs):
     """Random graphs of + and * with reuse and constants: backward() agrees with
     (f(x + h) - f(x - h)) / 2h for every input."""
     report = check_gradients(program, xs, Value, expression="\n" + str(program) + "\n")
-    assert report.ok, str(report)
+    assert report.ok, f"{report}\n{explain(Value, program, xs)}"  # explain: the first wrong op, if any

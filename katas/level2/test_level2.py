@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, strategies as st
 from pytest import approx
 
+from utils.diagnose import explain
 from utils.finite_difference_checker import check_gradients
 from utils.ops import OPS, ops_of
 from utils.strategies import op_args
@@ -84,7 +85,7 @@ def test_op_in_a_chain_matches_finite_differences(Value, name, data):
     shown = op.show(*[next(names_it) if kind == "v" else repr(a) for kind, a in zip(op.args, args)])
     report = check_gradients(f, value_args + [w], Value, names=names + ["w"],
                              expression=f"y = {shown}; out = y * w + y")
-    assert report.ok, str(report)
+    assert report.ok, f"{report}\n{explain(Value, f, value_args + [w], names=names + ['w'])}"  # the first wrong op
 
 
 # -- ops together -------------------------------------------------------------
