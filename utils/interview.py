@@ -193,7 +193,8 @@ def _console(out):
 
 def attempt_record(attempt: Attempt, started: dt.datetime, folder: Path, hints_used: int) -> dict:
     return {"scope": attempt.scope.name, "started": started.isoformat(timespec="seconds"),
-            "elapsed_s": round(attempt.elapsed_s or 0.0, 1), "minutes": attempt.minutes, "runs": attempt.runs,
+            "elapsed_s": round(attempt.elapsed_s or 0.0, 1),
+            "minutes": int(attempt.minutes) if float(attempt.minutes).is_integer() else attempt.minutes, "runs": attempt.runs,
             "passed": attempt.passed, "total": attempt.total, "hints_used": hints_used,
             "outcome": attempt.outcome, "folder": str(folder)}
 
@@ -247,7 +248,7 @@ def scope_help() -> str:
     lines = []
     for name, sc in scopes().items():
         note = "" if not sc.missing() else "  (not available yet)"
-        lines.append(f"  {name:<5} {sc.describe()}: {sc.minutes:g} min{note}")
+        lines.append(f"  {name:<5} {sc.minutes:>3g} min  {sc.describe()}{note}")
     return "\n".join(lines)
 
 
