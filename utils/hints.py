@@ -1,0 +1,181 @@
+"""Hints, one tier at a time: a nudge, then the concept, then pseudocode.
+
+    nox -s hint -- 2            the next hint of level 2 you have not read yet
+    nox -s hint                 the next hint of the level you are on
+    nox -s hint -- 2 --tier 1   one tier again (reading it again is free)
+    nox -s hint -- 2 --all      every tier of level 2 (counts them as read)
+    nox -s hint -- --reset      forget which hints were read (all levels, or: -- 2 --reset)
+
+(``python -m utils.hints ...`` is the same command without nox.) The tiers are
+the level's hint files listed in levels.toml. Which tiers were read is kept in
+``.kata/hints.json`` as ``{"levels": {"2": {"read": [1, 2], "last_read": ...}}}``;
+``nox -s progress`` and interview mode count them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from utils import manifest, state
+
+
+def _path() -> Path:
+    return state.path("hints.json")
+
+
+def load() -> dict:
+    """The hints file; an empty record when it is missing or unreadable."""
+    try:
+        data = json.loads(_path().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {"levels": {}}
+    if not isinstance(data, dict) or not isinstance(data.get("levels"), dict):
+        return {"levels": {}}
+    return data
+
+
+def _save(data: dict) -> None:
+    path = _path()
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def read_tiers(level: int, data: dict | None = None) -> list[int]:
+    """The tiers of ``level`` read so far, in order (tolerates hand-edited files)."""
+    entry = (data or load())["levels"].get(str(level), {})
+    tiers = entry.get("read", []) if isinstance(entry, dict) else []
+    if not isinstance(tiers, list):
+        return []
+    return sorted({int(t) for t in tiers if isinstance(t, (int, float)) and not isinstance(t, bool)})
+
+
+def mark_read(level: int, tier: int) -> None:
+    data = load()
+    tiers = sorted(set(read_tiers(level, data)) | {tier})
+    data["levels"][str(level)] = {"read": tiers, "last_read": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    _save(data)
+
+
+def reset(level: int | None = None) -> None:
+    data = load()
+    if level is None:
+        data["levels"] = {}
+    else:
+        data["levels"].pop(str(level), None)
+    _save(data)
+
+
+def tier_name(path: Path) -> str:
+    """'2-concept.md' -> 'concept'."""
+    stem = path.stem
+    return stem.split("-", 1)[1].replace("-", " ") if "-" in stem else stem
+
+
+def next_tier(level: int) -> int | None:
+    """The first tier of ``level`` not read yet; None when all are read."""
+    n = len(manifest.level(level).hint_files)
+    read = set(read_tiers(level))
+    return next((t for t in range(1, n + 1) if t not in read), None)
+
+
+def status_line(level: int) -> str:
+    """One line for the end of a test run: which hint to read next."""
+    lv = manifest.level(level)
+    n = len(lv.hint_files)
+    t = next_tier(level)
+    if t is None:
+        return (f"you have read all {n} hints of level {level}; `nox -s hint -- {level} --tier {n}` "
+                "shows the pseudocode again, docs/intuition.md has the pictures")
+    return f"`nox -s hint -- {level}` shows hint {t} of {n} ({tier_name(lv.hint_files[t - 1])})"
+
+
+def current_level() -> int:
+    """The level a learner is on: the first one whose last complete run was not all green."""
+    try:
+        data = json.loads(state.path("progress.json").read_text(encoding="utf-8"))
+        levels = data["levels"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return 1
+    for lv in manifest.levels():
+        rec = levels.get(str(lv.number), {}) if isinstance(levels, dict) else {}
+        done = rec.get("complete") if isinstance(rec, dict) else None
+        if not (isinstance(done, dict) and done.get("total") and done.get("passed") == done.get("total")):
+            return lv.number
+    return manifest.levels()[-1].number
+
+
+def show(text: str, title: str, plain: bool = False) -> None:
+    """Print a hint: rendered Markdown with rich when it is installed, plain text otherwise."""
+    if not plain:
+        try:
+            from rich.console import Console
+            from rich.markdown import Markdown
+            from rich.panel import Panel
+        except ImportError:
+            plain = True
+    if plain:
+        print(f"== {title} ==")
+        print(text.rstrip())
+        return
+    Console().print(Panel(Markdown(text), title=title, title_align="left"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="nox -s hint --", description="Show the kata's hints one tier at a time.")
+    parser.add_argument("level", nargs="?", type=int, help="the level (default: the level you are on)")
+    parser.add_argument("--tier", type=int, help="show this tier (1 nudge, 2 concept, 3 pseudocode)")
+    parser.add_argument("--all", action="store_true", help="show every tier of the level")
+    parser.add_argument("--reset", action="store_true", help="forget which hints were read")
+    parser.add_argument("--plain", action="store_true", help="plain text, no colours")
+    args = parser.parse_args(argv)
+    plain = args.plain or bool(os.environ.get("NO_COLOR"))
+
+    if args.reset:
+        reset(args.level)
+        print(f"Hints of level {args.level} marked unread." if args.level else "All hints marked unread.")
+        return 0
+    level = args.level if args.level is not None else current_level()
+    try:
+        lv = manifest.level(level)
+    except ValueError as e:
+        print(e, file=sys.stderr)
+        return 2
+    files = lv.hint_files
+    n = len(files)
+    if args.all:
+        tiers = list(range(1, n + 1))
+    elif args.tier is not None:
+        if not 1 <= args.tier <= n:
+            print(f"level {level} has hint tiers 1 to {n}", file=sys.stderr)
+            return 2
+        tiers = [args.tier]
+    else:
+        t = next_tier(level)
+        if t is None:
+            print(f"You have read all {n} hints of level {level}. Again: nox -s hint -- {level} --tier N "
+                  f"(1 to {n}). More: docs/intuition.md, docs/math-refresh.md.")
+            return 0
+        tiers = [t]
+    for t in tiers:
+        path = files[t - 1]
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError:
+            print(f"hint file missing: {path}", file=sys.stderr)
+            return 1
+        show(text, f"level {level}, hint {t} of {n}: {tier_name(path)}", plain)
+        mark_read(level, t)
+    after = next_tier(level)
+    if after is not None and not args.all:
+        print(f"\nStill stuck? `nox -s hint -- {level}` shows hint {after} of {n} ({tier_name(files[after - 1])}).")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

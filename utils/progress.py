@@ -1,0 +1,195 @@
+"""Where a learner stands: each level's state, hints read and best interview times.
+
+    nox -s progress        (or: python -m utils.progress [--plain])
+
+Read from the state folder (``.kata/``, see utils/state.py): ``progress.json``
+(written by the pytest plugin after every run of a level with your code),
+``hints.json`` and ``interview/history.jsonl``. Missing or damaged files are
+reported and read as empty; this command never writes anything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from dataclasses import dataclass
+
+from utils import hints, manifest, state
+
+
+@dataclass
+class Row:
+    level: int
+    title: str
+    status: str
+    hints: str
+    best: str
+
+
+def _read_json(name: str, problems: list[str]) -> dict:
+    path = state.state_dir() / name
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            raise ValueError("not a JSON object")
+        return data
+    except (OSError, ValueError) as e:
+        problems.append(f"{path} could not be read ({e.__class__.__name__}); it is rewritten on the next run")
+        return {}
+
+
+def interview_history(problems: list[str]) -> list[dict]:
+    """Every readable attempt of ``.kata/interview/history.jsonl``; bad lines are noted and skipped."""
+    path = state.state_dir() / "interview" / "history.jsonl"
+    if not path.exists():
+        return []
+    out, bad = [], 0
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError as e:
+        problems.append(f"{path} could not be read: {e}")
+        return []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+        except ValueError:
+            bad += 1
+            continue
+        if isinstance(rec, dict):
+            out.append(rec)
+        else:
+            bad += 1
+    if bad:
+        problems.append(f"{path}: {bad} line(s) could not be read and were skipped")
+    return out
+
+
+def best_times(history: list[dict]) -> dict[str, float]:
+    """The fastest finished, all-green attempt of each scope ("1", "2", "3", "full", ...)."""
+    best: dict[str, float] = {}
+    for rec in history:
+        try:
+            scope = str(rec["scope"])
+            elapsed = float(rec["elapsed_s"])
+            green = rec.get("outcome") == "finished" and int(rec.get("passed", -1)) == int(rec.get("total", -2))
+        except (KeyError, TypeError, ValueError):
+            continue
+        if green and (scope not in best or elapsed < best[scope]):
+            best[scope] = elapsed
+    return best
+
+
+def mmss(seconds: float) -> str:
+    s = int(round(seconds))
+    return f"{s // 60}:{s % 60:02d}"
+
+
+def level_status(level: manifest.Level, levels_data: dict) -> str:
+    rec = levels_data.get(str(level.number)) if isinstance(levels_data, dict) else None
+    rec = rec if isinstance(rec, dict) else {}
+    complete, last = rec.get("complete"), rec.get("last")
+    run = complete if isinstance(complete, dict) else last if isinstance(last, dict) else None
+    if run is None:
+        if _edited(level):
+            return "started (not run yet)"
+        return "not started"
+    if run.get("error"):
+        return "does not import (syntax or import error)"
+    try:
+        passed, total = int(run["passed"]), int(run["total"])
+    except (KeyError, TypeError, ValueError):
+        return "unknown (damaged record)"
+    if total and passed == total and run is complete:
+        return "done"
+    partial = "" if run is complete else " (last run was partial)"
+    return f"{passed} of {total} passing{partial}"
+
+
+def _edited(level: manifest.Level) -> bool:
+    """Whether the learner's files differ from the pristine stubs."""
+    for name in level.files:
+        mine, stub = level.path / name, level.stub_path / name
+        try:
+            if mine.exists() and stub.exists() and mine.read_bytes() != stub.read_bytes():
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def rows(problems: list[str]) -> tuple[list[Row], dict[str, float]]:
+    progress = _read_json("progress.json", problems)
+    levels_data = progress.get("levels", {}) if isinstance(progress.get("levels", {}), dict) else {}
+    hint_data = _read_json("hints.json", problems)
+    if not isinstance(hint_data.get("levels"), dict):
+        hint_data = {"levels": {}}
+    best = best_times(interview_history(problems))
+    out = []
+    for lv in manifest.levels():
+        n = len(lv.hint_files)
+        read = len(hints.read_tiers(lv.number, hint_data))
+        t = best.get(str(lv.number))
+        out.append(Row(lv.number, lv.title, level_status(lv, levels_data), f"{read} of {n}",
+                       mmss(t) if t is not None else "-"))
+    return out, best
+
+
+def render(table: list[Row], best: dict[str, float], problems: list[str], plain: bool) -> None:
+    others = {k: v for k, v in best.items() if k not in {str(r.level) for r in table}}
+    if not plain:
+        try:
+            from rich.console import Console
+            from rich.table import Table
+        except ImportError:
+            plain = True
+    if plain:
+        print(f"{'level':<6} {'state':<32} {'hints read':<11} {'best interview'}")
+        for r in table:
+            print(f"{r.level:<6} {r.status:<32} {r.hints:<11} {r.best}")
+        for scope, t in sorted(others.items()):
+            print(f"best interview time, scope {scope}: {mmss(t)}")
+        for p in problems:
+            print(f"note: {p}")
+        return
+    t = Table(title="Your progress in the kata")
+    for col in ("level", "", "state", "hints read", "best interview"):
+        t.add_column(col)
+    for r in table:
+        style = "green" if r.status == "done" else "yellow" if "passing" in r.status else None
+        t.add_row(str(r.level), r.title, r.status, r.hints, r.best, style=style)
+    console = Console()
+    console.print(t)
+    for scope, secs in sorted(others.items()):
+        console.print(f"best interview time, scope {scope}: {mmss(secs)}")
+    for p in problems:
+        console.print(f"[yellow]note:[/yellow] {p}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="nox -s progress --", description="Where you stand in the kata.")
+    parser.add_argument("--plain", action="store_true", help="plain text, no table drawing")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    args = parser.parse_args(argv)
+    problems: list[str] = []
+    table, best = rows(problems)
+    if args.json:
+        print(json.dumps({"levels": [r.__dict__ for r in table], "best_interview_s": best,
+                          "problems": problems}, indent=2))
+        return 0
+    render(table, best, problems, args.plain or bool(os.environ.get("NO_COLOR")))
+    nxt = next((r for r in table if r.status != "done"), None)
+    if nxt is not None:
+        print(f"\nnext: nox -s level{nxt.level}" + ("" if nxt.level == 1 or nxt.status != "not started"
+                                                     else f" (start from your level-{nxt.level - 1} code: "
+                                                          f"nox -s carry -- {nxt.level})"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
