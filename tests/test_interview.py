@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from utils import interview, interview_core, interview_history, interview_questions, manifest
+from utils import hints, interview, interview_core, interview_history, interview_questions, manifest
 from utils.interview_core import ABANDONED, FINISHED, TIMED_OUT, Attempt, RunResult, drive
 
 ROOT = manifest.ROOT
@@ -242,11 +242,10 @@ def test_command_line_refusals():
 
 
 @pytest.mark.parametrize("content, expected", [
-    ('{"1": 2, "2": 3}', 5),
-    ('{"level1": [1, 2], "level2": ["1-nudge"]}', 3),
-    ('{"levels": {"1": {"read": [1, 2, 3]}}}', 3),
-    ('{"1": {"1-nudge": true, "2-concept": false}}', 1),
-    ('{"3": 2}', 0),  # not a level of the scope
+    ('{"levels": {"1": {"read": [1, 2]}, "2": {"read": [1]}}}', 3),
+    ('{"levels": {"1": {"read": [1, 2, 3], "last_read": "2025-01-01T10:00:00"}}}', 3),
+    ('{"levels": {"3": {"read": [1]}}}', 0),  # not a level of the scope
+    ('{"levels": {"1": {"read": "lots"}}}', 0),
     ("{not json", 0),
     ("[1, 2]", 0),
 ])
@@ -266,8 +265,7 @@ def test_no_hints_file_means_no_hints():
 def test_an_attempt_into_which_the_reference_is_pasted_finishes_and_is_recorded(state):
     before = katas_digest()
     clock = FakeClock()
-    (state / "hints.json").parent.mkdir(parents=True, exist_ok=True)
-    (state / "hints.json").write_text('{"1": 1}')
+    hints.mark_read(1, 1)  # read before the attempt: not counted
     seen = {}
 
     def watcher(folder: Path):
@@ -276,7 +274,8 @@ def test_an_attempt_into_which_the_reference_is_pasted_finishes_and_is_recorded(
         def wait(timeout: float) -> bool:
             clock.t += 42  # the learner pastes the engine 42 s in, after reading a hint
             (folder / "value.py").write_text(REFERENCE.read_text())
-            (state / "hints.json").write_text('{"1": 2}')
+            hints.mark_read(1, 2)  # as `nox -s hint -- 1` records it
+            hints.mark_read(1, 1)  # reading a tier again is free
             return True
 
         return wait
@@ -468,3 +467,24 @@ def test_drill_with_a_scope_asks_only_questions_up_to_its_level():
     asked = [json.loads(line) for line in interview_history.questions_file().read_text().splitlines()]
     assert asked and all(a["level"] == 1 for a in asked)
     assert len(asked) == sum(1 for q in interview_questions.load() if q.level == 1)
+
+
+def test_a_run_that_cannot_start_says_why_and_is_not_green(tmp_path):
+    empty = tmp_path / "no-engine-here"
+    empty.mkdir()
+    result = interview_core.pytest_runner(interview_core.scope("1"), empty)(60)
+    assert not result.green and result.error and "did not run" in result.error
+    assert "value.py" in result.error  # the plugin's one-line reason comes through
+
+
+def test_without_watchfiles_the_watcher_polls_modification_times(tmp_path, monkeypatch):
+    monkeypatch.setattr(interview, "watchfiles", None)
+    (tmp_path / "value.py").write_text("x = 1\n")
+    wait = interview.file_watcher(tmp_path)
+    assert wait(0.05) is False
+    (tmp_path / "notes.txt").write_text("not Python")
+    assert wait(0.05) is False
+    (tmp_path / "value.py").write_text("x = 2  # saved\n")
+    os.utime(tmp_path / "value.py", ns=(1, 1))  # a different mtime whatever the clock's resolution
+    assert wait(0.05) is True
+    assert wait(0.05) is False
