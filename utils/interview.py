@@ -235,9 +235,9 @@ def summary(attempt: Attempt, record: dict) -> str:
     runs = f"{record['runs']} run{'s' * (record['runs'] != 1)}"
     hints = f", {record['hints_used']} hint tier{'s' * (record['hints_used'] != 1)} read" if record["hints_used"] else ""
     if attempt.outcome == FINISHED:
-        return f"Finished green in {mmss(record['elapsed_s'])} of {attempt.minutes:g} min: {score}, {runs}{hints}."
+        return f"Finished green in {history.mmss(record['elapsed_s'])} of {attempt.minutes:g} min: {score}, {runs}{hints}."
     if attempt.outcome == ABANDONED:
-        return f"Abandoned after {mmss(record['elapsed_s'])}: {score} at the last run, {runs}{hints}."
+        return f"Abandoned after {history.mmss(record['elapsed_s'])}: {score} at the last run, {runs}{hints}."
     return f"Time is up ({attempt.minutes:g} min): {score} at the bell, {runs}{hints}."
 
 
