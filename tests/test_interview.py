@@ -488,3 +488,26 @@ def test_without_watchfiles_the_watcher_polls_modification_times(tmp_path, monke
     os.utime(tmp_path / "value.py", ns=(1, 1))  # a different mtime whatever the clock's resolution
     assert wait(0.05) is True
     assert wait(0.05) is False
+
+
+def test_an_attempt_that_cannot_be_recorded_prints_its_record(state):
+    clock = FakeClock()
+    history_path = interview_history.history_file()
+    history_path.mkdir()  # a folder where the file should be: writing fails
+
+    def watcher(folder):
+        def wait(timeout):
+            raise KeyboardInterrupt
+
+        return wait
+
+    def runner(sc, folder):
+        return lambda timeout: score(0, 4)
+
+    out = io.StringIO()
+    record = interview.practise(interview_core.scope("1"), 5, out, plain=True, clock=clock,
+                                runner_factory=runner, watcher_factory=watcher)
+    assert record["outcome"] == "abandoned" and (record["passed"], record["total"], record["runs"]) == (0, 4, 1)
+    assert "Could not record" in out.getvalue() and json.dumps(record) in out.getvalue()
+    code, text = run_main(["--history", "--plain"])
+    assert code == 1 and str(history_path) in text

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import random
 import sys
 import time
@@ -223,10 +224,14 @@ def practise(sc: Scope, minutes: float, out=None, plain: bool = False, clock: Ca
     except KeyboardInterrupt:  # a second Ctrl-C while the display closes
         attempt.abandon()
     record = attempt_record(attempt, started, folder, max(hint_tiers_read(sc.levels) - hints_before, 0))
-    history.append(history.history_file(), record)
     print(file=out)
     print(summary(attempt, record), file=out)
-    print(f"Recorded in {history.history_file()}; see them all: nox -s interview -- --history", file=out)
+    try:
+        history.append(history.history_file(), record)
+    except OSError as e:  # say so, and print the record so that it is not lost
+        print(f"Could not record the attempt in {history.history_file()}: {e}\n{json.dumps(record)}", file=out)
+    else:
+        print(f"Recorded in {history.history_file()}; see them all: nox -s interview -- --history", file=out)
     return record
 
 

@@ -143,7 +143,11 @@ def plain_table(headers: list[str], body: list[list[str]]) -> str:
 def show(out, use_rich: bool = True) -> int:
     """Print the history (and write the plot); returns an exit status."""
     path = history_file()
-    data = read_history()
+    try:
+        data = read_history()
+    except OSError as e:
+        print(f"Cannot read {path}: {e}", file=out)
+        return 1
     if data.problems:
         print(describe_problems(path, data.problems), file=out)
         print(file=out)
