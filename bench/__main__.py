@@ -95,8 +95,8 @@ def print_tables(res: Results) -> None:
 
 
 def markdown(res: Results) -> str:
-    lines = [f"Measured with `{COMMAND}` on {platform.python_implementation()} {platform.python_version()}, "
-             f"{platform.machine()}; times are medians, ratios come from the same run."]
+    lines = [(f"Measured with `{COMMAND}` on {platform.python_implementation()} {platform.python_version()}, "
+              f"{platform.machine()}; times are medians, ratios come from the same run.")]
     for title, header, rows in tables(res):
         lines += ["", f"**{title}**", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]

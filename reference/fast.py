@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import math
 from numbers import Real
-from operator import mul
 
 _MANY = object()  # in ``_b``: this node's operands are the tuple in ``_a`` (trick 3)
 _EMIT = object()  # on backward()'s stack: the node below me has all its operands ordered

@@ -203,7 +203,8 @@ def test_graph_records_operands_and_labels():
     assert list(a._prev) == [] and a._op == ""
     manual = Value(5.0, (a, b), "custom")
     assert set(manual._prev) == {a, b} and manual._op == "custom"
-    assert a == a and a != Value(1.0), "== is identity"
+    same = a
+    assert a == same and a != Value(1.0), "== is identity"
     assert len({a, b, a}) == 2, "Values are hashable"
 
 

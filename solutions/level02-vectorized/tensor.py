@@ -20,6 +20,7 @@ Run ``python solutions/level02-vectorized/tensor.py`` to train the
 
 from __future__ import annotations
 
+import itertools
 from numbers import Real
 
 import numpy as np
@@ -258,10 +259,10 @@ class MLP:
     def __init__(self, nin: int, nouts: list[int], seed: int = 0):
         rng = np.random.default_rng(seed)
         sizes = [nin] + list(nouts)
-        self.layers = [Linear(a, b, rng) for a, b in zip(sizes[:-1], sizes[1:])]
+        self.layers = [Linear(a, b, rng) for a, b in itertools.pairwise(sizes)]
 
     @classmethod
-    def from_weights(cls, weights) -> "MLP":
+    def from_weights(cls, weights) -> MLP:
         """From per layer, per neuron ``(weights, bias)`` floats: the layout the scalar networks use."""
         model = cls.__new__(cls)
         model.layers = []

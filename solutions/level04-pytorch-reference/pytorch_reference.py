@@ -19,6 +19,7 @@ leaves (``retain_grad()`` for others); and ``grad`` starts as ``None``.
 
 from __future__ import annotations
 
+import itertools
 import random
 import sys
 from pathlib import Path
@@ -29,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from utils.ops import OPS  # noqa: E402
+from utils.ops import OPS
 
 DTYPE = torch.float64  # the kata's Values are Python floats: double precision
 
@@ -93,7 +94,7 @@ def kata_weights(seed: int = 0, sizes=(2, 16, 16, 1)):
     per neuron ``nin`` uniform(-1, 1) weights, bias 0."""
     rng = random.Random(seed)
     return [[([rng.uniform(-1, 1) for _ in range(nin)], 0.0) for _ in range(nout)]
-            for nin, nout in zip(sizes[:-1], sizes[1:])]
+            for nin, nout in itertools.pairwise(sizes)]
 
 
 def hinge_loss(model, X: torch.Tensor, y: torch.Tensor, alpha: float = 1e-4) -> torch.Tensor:
