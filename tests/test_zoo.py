@@ -57,11 +57,20 @@ def _docstring(path: Path) -> str:
     return ast.get_docstring(ast.parse(path.read_text())) or ""
 
 
+def _folder_docstring(folder: Path) -> str:
+    """A level-4 engine registers in the docstring of its nn.py, or else of its value.py."""
+    for name in ("nn.py", "value.py"):
+        doc = _docstring(folder / name) if (folder / name).exists() else ""
+        if "Rejected by:" in doc or "Passes:" in doc:
+            return doc
+    return ""
+
+
 def _field(doc: str, name: str) -> list[str]:
     """Every ``name: value`` line; a value continues on the following indented or
     non-blank lines up to the next field or blank line."""
     found = []
-    for match in re.finditer(rf"^{name}:[ \t]*(.*(?:\n(?![A-Z][a-z ]+:)[^\n]+)*)", doc, re.M):
+    for match in re.finditer(rf"^{name}:[ \t]*(.*(?:\n(?![A-Z][a-z ]+:)[^\n]+)*)", doc, re.MULTILINE):
         found.append(" ".join(match.group(1).split()))
     return found
 
@@ -77,7 +86,9 @@ def _parse(name: str, path: Path, doc: str) -> Engine:
     if passes:
         m = re.fullmatch(r"levels? (\d+)(?:-(\d+))?", passes[0])
         claimed = tuple(range(int(m.group(1)), int(m.group(2) or m.group(1)) + 1))
-    names = tuple(tuple(w.strip().lower() for w in line.split("|") if w.strip()) for line in _field(doc, "Message names"))
+    names = tuple(
+        tuple(w.strip().lower() for w in line.split("|") if w.strip()) for line in _field(doc, "Message names")
+    )
     return Engine(name, path, doc.splitlines()[0] if doc else "", level, names, claimed, gap[0] if gap else None)
 
 
@@ -91,9 +102,7 @@ def discover(root: Path = ZOO) -> list[Engine]:
             if path.suffix == ".py":
                 engines.append(_parse(path.relative_to(root).with_suffix("").as_posix(), path, _docstring(path)))
             elif path.is_dir() and (path / "value.py").exists():
-                doc = next((d for f in ("nn.py", "value.py") if (path / f).exists()
-                            for d in [_docstring(path / f)] if "Rejected by:" in d or "Passes:" in d), "")
-                engines.append(_parse(path.relative_to(root).as_posix(), path, doc))
+                engines.append(_parse(path.relative_to(root).as_posix(), path, _folder_docstring(path)))
     return engines
 
 

@@ -58,7 +58,7 @@ class Value:
         return out
 
     def relu(self):
-        out = Value(0 if self.data < 0 else self.data, (self,), "ReLU")
+        out = Value(max(self.data, 0), (self,), "ReLU")
 
         def _backward():
             self.grad += (out.data > 0) * out.grad

@@ -13,7 +13,7 @@ from collections import deque
 
 
 class Value:
-    __slots__ = ("data", "grad", "_prev", "_op", "_d")
+    __slots__ = ("_d", "_op", "_prev", "data", "grad")
 
     def __init__(self, data, _children=(), _op="", _d=()):
         if not isinstance(data, numbers.Real):
