@@ -99,7 +99,9 @@ def restore(session: nox.Session) -> None:
 @nox.session(venv_backend="venv")
 def interview(session: nox.Session) -> None:
     """Timed interview practice: nox -s interview -- [1|2|3|full] [--minutes M] [--history] [--questions]"""
-    install(session, "watch")
+    scopes = [a for a in session.posargs if a == "full" or a.isdigit()]
+    torch = any(a == "full" or (int(a) <= len(manifest.levels()) and manifest.level(int(a)).needs_torch) for a in scopes)
+    install(session, "watch", "viz", *(["torch"] if torch else []))
     session.run("python", "-m", "utils.interview", *session.posargs)
 
 
