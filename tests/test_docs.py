@@ -4,7 +4,7 @@ Every fenced ```python block in ``docs/*.md``, ``docs/hints/*.md``,
 ``katas/level*/hints/*.md`` and ``katas/level*/README.md`` is executed against
 the reference engine. The blocks of one file run in order in one namespace, so
 a later block can use the names an earlier one defined. Each namespace starts
-with ``from utils.autograd_stub import Value`` and ``import math``.
+with ``from reference.engine import Value`` (the teaching reference) and ``import math``.
 
 Two kinds of block run:
 
@@ -131,7 +131,7 @@ def _in_list_item(lines: list[str], i: int) -> bool:
 
 def fresh_namespace(path: Path) -> dict:
     ns: dict = {"__name__": f"docs_{path.stem.replace('-', '_')}"}
-    exec("from utils.autograd_stub import Value\nimport math\n", ns)  # noqa: S102 - running the docs is the point
+    exec("from reference.engine import Value\nimport math\n", ns)  # noqa: S102 - running the docs is the point
     return ns
 
 
