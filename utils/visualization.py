@@ -360,6 +360,18 @@ def dot_available() -> bool:
     return shutil.which("dot") is not None
 
 
+def _what_is_missing() -> str:
+    needs = []
+    if shutil.which("dot") is None:
+        needs.append("the graphviz program `dot` (apt install graphviz, brew install graphviz, "
+                     "choco install graphviz or conda install graphviz)")
+    try:
+        import graphviz  # noqa: F401
+    except ImportError:
+        needs.append("the graphviz Python package (pip install graphviz; `nox -s graph` installs it)")
+    return "pictures need " + (" and ".join(needs) if needs else "graphviz")
+
+
 @dataclass
 class Drawing:
     paths: list[Path]  # the files written; the first is the picture asked for, or its best stand-in
@@ -400,9 +412,7 @@ def draw(root, path, format: str = "svg", max_nodes: int = MAX_NODES, title: str
             out.write_bytes(picture)
             return Drawing([out])
     else:
-        note = (f"no {format.upper()}: the graphviz `dot` program (and the `graphviz` Python package) "
-                "are needed for pictures. Install graphviz (apt install graphviz, brew install graphviz, "
-                "choco install graphviz) and `pip install graphviz`, or use `nox -s graph`")
+        note = f"no {format.upper()}: " + _what_is_missing()
     paths = []
     for name in ("text", "dot", "mermaid"):
         out = base.with_suffix(FORMATS[name])
@@ -417,6 +427,14 @@ def draw(root, path, format: str = "svg", max_nodes: int = MAX_NODES, title: str
 
 class ExpressionError(ValueError):
     """The expression is not one the visualizer accepts; the message says why, in one line."""
+
+
+class MissingOp(ExpressionError):
+    """The engine's Value has no method for a function of the expression."""
+
+    def __init__(self, name: str):
+        super().__init__(f"this engine's Value has no {name}()")
+        self.name = name
 
 
 _BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
@@ -529,7 +547,7 @@ def evaluate(body: ast.expr, variables: dict, Value):
                 operand = Value(operand)
             method = getattr(operand, name, None)
             if method is None:
-                raise ExpressionError(f"this engine's Value has no {name}()")
+                raise MissingOp(name)
             results.append(method())
     return results.pop()
 
@@ -609,6 +627,18 @@ def _default_learner_level() -> manifest.Level:
     return chosen
 
 
+def _arrives(name: str, impl: str, level: manifest.Level) -> str:
+    """Where a missing op comes from, for the error line."""
+    from utils.ops import OPS
+
+    op = OPS.get(name)
+    if op is None or op.level is None:
+        return f" ({name} is an extra of the reference engine: --impl reference)"
+    if impl == "learner" and op.level > level.number:
+        return f" ({name} arrives at level {op.level}: add --level {op.level})"
+    return f" ({name} is part of level {op.level})"
+
+
 def _slug(expression: str) -> str:
     words = {"*": "mul", "+": "add", "-": "sub", "/": "div", "**": "pow"}
     tokens = re.findall(r"\*\*|[A-Za-z0-9_.]+|[-+*/]", expression)
@@ -657,6 +687,9 @@ def main(argv: list[str] | None = None) -> int:
             level = manifest.levels()[-1]
         engine = impl_loader.load(args.impl, level)
         out, variables = build(args.expression, engine.Value, at, backward=not args.no_backward)
+    except MissingOp as error:
+        print(f"error: {error}{_arrives(error.name, args.impl, level)}", file=sys.stderr)
+        return 2
     except (ExpressionError, impl_loader.ImplError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
