@@ -31,6 +31,7 @@ import gc
 import importlib.util
 import itertools
 import math
+import shutil
 import random
 import statistics
 import subprocess
@@ -416,12 +417,13 @@ def chain_times(Value, n: int, repeats: int) -> tuple[float, float | None, str]:
     return median(fwd), median(bwd), ""
 
 
-def bytes_per_node(Value, n: int) -> float:
-    """Memory held by a chain of ``n`` nodes, by tracemalloc, divided by ``n``.
+def bytes_per_node(Value, n: int) -> tuple[float, float | None]:
+    """Memory held by a chain of ``n`` nodes, by tracemalloc, divided by ``n``: after building, and after backward.
 
     Counts everything the graph keeps alive: the node objects, their data
     floats and whatever they store to run backward (closures, cells, tuples,
-    sets). Measured after building, before backward.
+    sets); after backward also the gradients. The second figure is None when
+    backward fails (a recursive engine on a deep chain).
     """
     gc.collect()
     tracemalloc.start()
@@ -429,39 +431,65 @@ def bytes_per_node(Value, n: int) -> float:
         before = tracemalloc.get_traced_memory()[0]
         x, y = build_chain(Value, n)
         gc.collect()
-        after = tracemalloc.get_traced_memory()[0]
+        built = tracemalloc.get_traced_memory()[0]
+        try:
+            y.backward()
+            gc.collect()
+            after_backward = (tracemalloc.get_traced_memory()[0] - before) / n
+        except RecursionError:
+            after_backward = None
     finally:
         tracemalloc.stop()
     del x, y
-    return (after - before) / n
+    return (built - before) / n, after_backward
 
 
 # -- the learner's loop --------------------------------------------------------------
 
 
-def learner_loop(repeats: int = 3) -> dict:
-    """A warm ``nox -s level1 -R`` against the bare ``pytest katas --level 1``: seconds, medians.
+def nox_command() -> list[str] | None:
+    """How to call nox from here: this interpreter's, or the one on PATH (inside a nox session)."""
+    if importlib.util.find_spec("nox") is not None:
+        return [sys.executable, "-m", "nox"]
+    found = shutil.which("nox")
+    return [found] if found else None
 
-    Both exit non-zero on the untouched stubs; only the time matters. The
-    first nox run creates the environment and is not counted.
+
+def env_python(env: Path) -> Path:
+    return env / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
+
+
+def learner_loop(repeats: int = 3) -> dict | None:
+    """A warm ``nox -s level1`` against bare pytest running the same tests in the same environment.
+
+    The first nox run creates (or refreshes) ``.nox/level1`` and is not
+    counted. Then, in rounds: ``nox -s level1`` (what a learner types; the
+    environment is reused and pip is not called), and ``.nox/level1``'s own
+    ``python -m pytest katas --level=1``. The difference is what nox costs.
+    Both exit non-zero on the untouched stubs; only the time matters.
+    Returns None when nox cannot be found.
     """
-    nox = [sys.executable, "-m", "nox", "-s", "level1", "-R"]
-    bare = [sys.executable, "-m", "pytest", "katas", "--level", "1", "-q", "-p", "no:cacheprovider"]
+    nox = nox_command()
+    if nox is None:
+        return None
     run = lambda cmd: subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
-    first = run([sys.executable, "-m", "nox", "-s", "level1"])  # create or refresh .nox/level1
-    times = time_rounds({"nox": lambda: run(nox), "pytest": lambda: run(bare)}, repeats)
-    torch_in_env = level1_has_torch()
+    first = run([*nox, "-s", "level1"])
+    python = env_python(ROOT / ".nox" / "level1")
+    if not python.exists():
+        return {"error": "nox -s level1 made no environment:\n" + first.stdout[-1500:] + first.stderr[-1500:]}
+    bare = [str(python), "-m", "pytest", "katas", "--level=1"]
+    times = time_rounds({"nox": lambda: run([*nox, "-s", "level1"]), "pytest": lambda: run(bare)}, repeats)
     return {
         "nox": median(times["nox"]),
         "pytest": median(times["pytest"]),
-        "torch_in_level1_env": torch_in_env,
-        "setup_output": first.stdout[-2000:] + first.stderr[-2000:],
+        "repeats": repeats,
+        "torch": {name: env_has_torch(name) for name in ("level1", "level2")},
     }
 
 
-def level1_has_torch() -> bool | None:
-    """Whether ``.nox/level1`` has torch installed (None: no such environment)."""
-    env = ROOT / ".nox" / "level1"
+def env_has_torch(name: str) -> bool | None:
+    """Whether ``.nox/<name>`` has torch installed (None: there is no such environment)."""
+    env = ROOT / ".nox" / name
     if not env.exists():
         return None
     return any(env.glob("lib/python*/site-packages/torch")) or any(env.glob("Lib/site-packages/torch"))
@@ -474,22 +502,34 @@ def level1_has_torch() -> bool | None:
 class Results:
     repeats: int
     chain_n: int
+    memory_n: int = 0
     agreement: list[Agreement] = field(default_factory=list)
     step: dict[str, float] = field(default_factory=dict)  # engine name -> seconds per step (median)
     notes: dict[str, str] = field(default_factory=dict)
     keys: dict[str, str] = field(default_factory=dict)  # engine key -> name
-    chain: dict[str, tuple[float | None, float | None, str]] = field(default_factory=dict)
-    memory: dict[str, float] = field(default_factory=dict)
+    chain: dict[str, tuple[float, float | None, str]] = field(default_factory=dict)  # forward, backward, error
+    memory: dict[str, tuple[float, float | None]] = field(default_factory=dict)  # bytes/node built, after backward
     loop: dict | None = None
 
 
-def run(repeats: int = 7, n_points: int = 100, chain_n: int = 1_000_000, chain_repeats: int = 3,
-        memory_n: int = 200_000, which=None, learner: bool = False, out=print) -> Results:
-    res = Results(repeats, chain_n)
+FAST_NAME = "fast (escape hatch)"
+
+
+def run(repeats: int = 9, n_points: int = 100, chain_n: int = 1_000_000, chain_repeats: int = 3,
+        memory_n: int = 200_000, which=None, learner: bool = True, out=print) -> Results:
+    """Everything, in order: agreement, training steps, the chain, memory, the learner's loop.
+
+    The escape hatch's chain runs ``chain_repeats`` times and its memory is
+    measured on ``chain_n`` nodes; the other engines' chains run once and their
+    memory is measured on ``memory_n`` nodes (tracemalloc slows them down a lot,
+    and bytes per node do not depend on the length).
+    """
+    res = Results(repeats, chain_n, memory_n)
     engines = make_engines(n_points, which=which)
     res.keys = {e.key: e.name for e in engines}
     res.notes = {e.name: e.note for e in engines}
-    out(f"Checking that {len(engines)} engines agree on the loss and all {sum(len(l) * (len(l[0][0]) + 1) for l in init_weights())} gradients...")
+    n_params = len(flat(init_weights()))
+    out(f"Checking that {len(engines)} engines agree on the loss and all {n_params} gradients (same weights)...")
     res.agreement = check_agreement(engines)
     for a in res.agreement:
         out(f"  {a.name:24s} loss {a.loss:.12f}  loss diff {a.loss_error:.1e}  max grad diff {a.grad_error:.1e}  "
@@ -503,8 +543,7 @@ def run(repeats: int = 7, n_points: int = 100, chain_n: int = 1_000_000, chain_r
 
     from reference.engine import Value as Reference
 
-    Fast = fast_value()
-    chains = {"fast (escape hatch)": Fast, "reference": Reference}
+    chains = {FAST_NAME: fast_value(), "reference": Reference}
     try:
         from micrograd.engine import Value as Micrograd
 
@@ -512,11 +551,12 @@ def run(repeats: int = 7, n_points: int = 100, chain_n: int = 1_000_000, chain_r
     except ImportError:
         pass
     for name, V in chains.items():
+        fast = name == FAST_NAME
         if chain_n:
             out(f"Chain of {chain_n:,} nodes on {name}...")
-            res.chain[name] = chain_times(V, chain_n, chain_repeats if name.startswith("fast") else 1)
-        res.memory[name] = bytes_per_node(V, memory_n)
+            res.chain[name] = chain_times(V, chain_n, chain_repeats if fast else 1)
+        res.memory[name] = bytes_per_node(V, max(chain_n, memory_n) if fast else memory_n)
     if learner:
-        out("Timing the learner's loop (nox -s level1 -R against bare pytest)...")
+        out("Timing the learner's loop (a warm nox -s level1 against bare pytest in the same environment)...")
         res.loop = learner_loop()
     return res
