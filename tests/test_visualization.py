@@ -213,6 +213,8 @@ def test_deep_chain_is_walked_without_recursion_and_capped():
     assert dot.count("shape=record") == 100
     assert "10001 values: showing the 100 nearest the output, 9901 not drawn" in dot
     assert "1 more (not drawn)" in dot
+    titled = viz.to_dot(node, max_nodes=100, title="chain")
+    assert 'label="chain\\n10001 values' in titled  # a DOT line break, not a doubly escaped one
     text = viz.to_text(node, max_nodes=100)
     assert "9901 not drawn" in text and len(text.splitlines()) == 102
     mermaid = viz.to_mermaid(node, max_nodes=100)

@@ -229,7 +229,7 @@ def _dot_record(text: str) -> str:
 
 
 def _dot_string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
 def to_dot(root, max_nodes: int = MAX_NODES, title: str | None = None) -> str:
@@ -238,7 +238,7 @@ def to_dot(root, max_nodes: int = MAX_NODES, title: str | None = None) -> str:
     Deterministic: the same graph gives the same text, whatever the engine.
     """
     graph = trace(root, max_nodes)
-    caption = " \\n ".join(t for t in (title, graph.summary()) if t)
+    caption = "\n".join(t for t in (title, graph.summary()) if t)
     lines = [
         "digraph autograd {",
         '  graph [rankdir=LR, fontname="Helvetica", fontsize=12, labelloc=t'
