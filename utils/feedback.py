@@ -289,10 +289,27 @@ def _frames(tb) -> list[traceback.FrameSummary]:
     while tb is not None:
         code = tb.tb_frame.f_code
         lineno = tb.tb_lineno if tb.tb_lineno is not None else tb.tb_frame.f_lineno
+        if lineno is None:
+            lineno = _line_before(code, tb.tb_lasti)
         line = linecache.getline(code.co_filename, lineno or 0).strip()
         out.append(traceback.FrameSummary(code.co_filename, lineno or 0, code.co_name, line=line))
         tb = tb.tb_next
     return out
+
+
+def _line_before(code, lasti: int) -> int | None:
+    """The line of the last instruction at or before ``lasti`` that has one (a loop's jump back has none)."""
+    try:
+        positions = list(code.co_positions())  # Python 3.11+: one entry per 2-byte instruction
+    except AttributeError:  # Python 3.10
+        import dis
+
+        starts = [line for offset, line in dis.findlinestarts(code) if offset <= lasti and line is not None]
+        return starts[-1] if starts else None
+    for start_line, *_ in reversed(positions[: lasti // 2 + 1]):
+        if start_line is not None:
+            return start_line
+    return None
 
 
 def _learner_frame(item, frames):
@@ -486,11 +503,11 @@ def likely_cause(exc: BaseException, frame) -> str:
             return (f"a plain number {op} Value: Python then asks the Value for {reflected[op]}; "
                     "write it (or return NotImplemented only for types you refuse)")
         return "one side is a Value, the other a number: use .data for the number inside a Value"
+    if name == "AttributeError" and text.startswith("'NoneType'"):
+        return "an op returned None: did you forget `return out`?"
     if name == "AttributeError" and "object has no attribute 'data'" in text:
         return ("a plain number reached code that expects a Value: wrap it first, "
                 "other = other if isinstance(other, Value) else Value(other)")
-    if name == "AttributeError" and text.startswith("'NoneType'"):
-        return "an op returned None: did you forget `return out`?"
     if name == "TypeError" and "'NoneType' object is not callable" in text:
         return "a _backward is None: give every node (leaves too) a do-nothing _backward, lambda: None"
     if name == "TypeError" and "unhashable type: 'Value'" in text:
