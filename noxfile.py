@@ -131,3 +131,10 @@ def mutation(session: nox.Session) -> None:
     """Mutation testing of the reference engine against the level tests (slow; not in CI)."""
     install(session, "torch", "mutation")
     session.run("python", "-m", "tests.mutation", *session.posargs)
+
+
+@nox.session(venv_backend="venv")
+def plots(session: nox.Session) -> None:
+    """Train a level-4 network and write the decision boundary and loss curve: nox -s plots -- [--impl learner] [--out DIR]"""
+    install(session, "viz")
+    session.run("python", "-m", "utils.plots", *session.posargs)
