@@ -9,8 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.feedback_helpers import (ASSIGN, NO_SEED, NO_TOPOLOGICAL_ORDER, REFERENCE, WRONG_TANH, engine,
-                                    load_value)
+from tests.feedback_helpers import ASSIGN, NO_SEED, NO_TOPOLOGICAL_ORDER, REFERENCE, WRONG_TANH, engine, load_value
 from utils import diagnose
 from utils.programs import Program, Step
 from utils.strategies import programs

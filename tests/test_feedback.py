@@ -12,8 +12,18 @@ import time
 
 import pytest
 
-from tests.feedback_helpers import (ASSIGN, IMPORT_ERROR, INFINITE_LOOP, RECURSIVE_RADD, ROOT, SYNTAX_ERROR,
-                                    WRONG_TANH, engine, failure_blocks, kata)
+from tests.feedback_helpers import (
+    ASSIGN,
+    IMPORT_ERROR,
+    INFINITE_LOOP,
+    RECURSIVE_RADD,
+    ROOT,
+    SYNTAX_ERROR,
+    WRONG_TANH,
+    engine,
+    failure_blocks,
+    kata,
+)
 from utils import feedback, manifest
 
 

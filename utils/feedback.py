@@ -408,7 +408,7 @@ def describe(item, exc: BaseException, tb, when: str) -> Block:
     else:
         headline = f"{type(exc).__name__}: {exc}".rstrip(": ")
         add(headline, **red)
-        where("in your code" if mine else "raised at", mine or (frames[-1] if frames else None))
+        where("your code" if mine else "raised at", mine or (frames[-1] if frames else None))
         if test is not None and test is not mine:
             where("while", test)
         cause = likely_cause(exc, mine)
@@ -544,7 +544,7 @@ def _explain_recursion(item, frames, level, run) -> tuple[str, list[str]]:
                    "set, so every node is expanded once, and check that no node is its own operand")
     frame = next(f for f in reversed(mine) if (f.filename, f.name, f.lineno) == (fname, func, lineno))
     if _code_line(frame):
-        out.append(f"  {'in your code':<11} {_rel(fname)}:{lineno}, in {func}")
+        out.append(f"  {'your code':<11} {_rel(fname)}:{lineno}, in {func}")
         out.append(f"  {'':<11}     {_code_line(frame)}")
     return headline, out
 
@@ -661,7 +661,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         return
     for lv, d in counts["per_level"].items():
         state = "done" if d["passed"] == d["total"] and d["total"] else ""
-        skipped = f" ({d['skipped']} skipped)" if d["skipped"] else ""
+        not_run = d["total"] - d["passed"] - d["failed"] - d["skipped"]
+        skipped = (f" ({d['skipped']} skipped)" if d["skipped"] else "") + (f" ({not_run} not run)" if not_run else "")
         tw.write_line(f"level {lv}  {d['passed']:>3} of {d['total']:<3} passing{skipped}  {state}".rstrip(),
                       green=bool(state), bold=bool(state))
     st = _state(config)
