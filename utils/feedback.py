@@ -558,7 +558,7 @@ def _example_lines(add, exc) -> None:
             s = line.strip()
             indent = len(line) - len(line.lstrip())
             if skip_deeper_than is not None:
-                if indent > skip_deeper_than:
+                if indent > skip_deeper_than or (skip_deeper_than < 0 and not s.startswith("Draw ")):
                     continue
                 skip_deeper_than = None
             if s.startswith(("program=", "Value=")):  # the test prints its program as code
@@ -567,6 +567,9 @@ def _example_lines(add, exc) -> None:
             if not s or s.startswith("Falsifying example") or s in (")", "),"):
                 continue
             if s.startswith(("data=data(", "You can reproduce", "@reproduce")):
+                continue
+            if s.startswith("Draw ") and s.endswith("):"):  # a value printed on several lines: the
+                skip_deeper_than = -1  # test's message shows it already; skip up to the next draw
                 continue
             if s.startswith("Draw ") and "): " in s:  # "Draw 1 (args): (1.0,)" -> "args: (1.0,)"
                 s = s.split("(", 1)[1].replace("): ", ": ", 1)
