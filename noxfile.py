@@ -46,7 +46,9 @@ def pytest_level(session: nox.Session, level: manifest.Level) -> None:
     if "--watch" in session.posargs:
         session.run("python", "-m", "utils.watch", f"--level={level.number}", *args)
         return
-    session.run("python", "-m", "pytest", "katas", f"--level={level.number}", *args)
+    # a test id or a path in the options narrows the run to it; otherwise every level up to N
+    paths = [] if any("::" in a or a.startswith("katas") for a in args) else ["katas"]
+    session.run("python", "-m", "pytest", *paths, f"--level={level.number}", *args)
 
 
 def _level_session(level: manifest.Level) -> None:
