@@ -58,3 +58,100 @@ def programs(draw, op_names, n_inputs: int = 3, min_steps: int = 1, max_steps: i
         if i not in used:
             steps.append(Step("add", (n_inputs + len(steps) - 1, i)))
     return Program(n_inputs, tuple(steps))
+
+
+# -- level 3: random graphs that PyTorch and an engine can both run safely -----
+
+ORACLE_INPUTS = Interval(-2.0, 2.0)
+_BOUND = 100.0  # larger node values are squashed through tanh before they are used again
+
+
+class ProgramCase:
+    """A program and its inputs; it prints as the code that rebuilds it, so a
+    failing example reads as an expression, not as nested dataclasses."""
+
+    def __init__(self, program, xs):
+        self.program = program
+        self.xs = list(xs)
+
+    def __iter__(self):  # program, xs = case
+        return iter((self.program, self.xs))
+
+    def __repr__(self) -> str:
+        return self.program.as_code(self.xs)
+
+
+@st.composite
+def oracle_programs(draw, op_names, n_inputs: int = 3, min_steps: int = 1, max_steps: int = 8,
+                    must_use: str | None = None):
+    """A random expression DAG and its inputs (a ``ProgramCase``; it unpacks as
+    ``program, xs``) on which every op stays inside its safe domain, so
+    neither PyTorch nor an engine meets inf, nan or a pole.
+
+    Unlike ``programs``, which only draws the plain numbers from the domains,
+    this strategy follows the value of every node (in floats, at the drawn
+    inputs) and, when a node is about to be used where it does not belong,
+    first passes it through a visible adapter step:
+
+    * a divisor nearer 0 than 0.5, or a base of ``**`` outside [0.5, 3]:
+      ``n5 = tanh(n4); n6 = (2.0 + n5)``, in (1, 3);
+    * the argument of ``exp``, or any node larger than 100: ``tanh(n4)``;
+    * the argument of ``relu`` within 1e-6 of 0 (where two correct engines may
+      round to different sides): ``(n4 - n4)``, which is exactly 0 everywhere,
+      so relu's gradient at 0 is still exercised.
+
+    Nodes are reused, plain numbers stand on either side of an op, every
+    input feeds the output, and ``must_use`` (an op name) appears at least once.
+    """
+    from utils.programs import Program, Step
+
+    xs = [draw(in_interval(ORACLE_INPUTS), label=f"x{i}") for i in range(n_inputs)]
+    values = list(xs)
+    steps: list[Step] = []
+
+    def emit(op_name, refs):
+        args = [values[r] if isinstance(r, int) else r for r in refs]
+        steps.append(Step(op_name, tuple(refs)))
+        values.append(float(OPS[op_name].fn(*args)))
+        return len(values) - 1
+
+    def adapt(node: int, op_name: str, j: int) -> int:
+        v = values[node]
+        if abs(v) > _BOUND:
+            node = emit("tanh", (node,))
+            v = values[node]
+        bad_base = op_name == "pow" and j == 0 and not 0.5 <= v <= 3.0
+        bad_divisor = op_name in ("truediv", "rtruediv") and j == 1 and abs(v) < 0.5
+        if bad_base or bad_divisor:
+            node = emit("radd", (2.0, emit("tanh", (node,))))
+        elif op_name == "exp" and abs(v) > 4.0:
+            node = emit("tanh", (node,))
+        elif op_name == "relu" and abs(v) < 1e-6:
+            node = emit("sub", (node, node))
+        return node
+
+    n_steps = draw(st.integers(min_steps, max_steps), label="steps")
+    names = list(op_names)
+    for k in range(n_steps):
+        if must_use is not None and k == 0:
+            name = must_use
+        else:
+            name = draw(st.sampled_from(names), label="op")
+        op = OPS[name]
+        numbers = draw(op_args(op))
+        refs = []
+        for j, kind in enumerate(op.args):
+            has_node = any(isinstance(r, int) for r in refs)
+            if kind == "n" or (has_node and draw(st.integers(0, 3)) == 0):
+                refs.append(float(numbers[j]))
+            else:
+                refs.append(draw(st.integers(0, len(values) - 1)))
+        refs = [adapt(r, name, j) if isinstance(r, int) else r for j, r in enumerate(refs)]
+        if name == "relu" and draw(st.integers(0, 7)) == 0:  # now and then, relu at exactly 0
+            refs = [emit("sub", (refs[0], refs[0]))]
+        emit(name, refs)
+    used = {r for step in steps for r in step.refs if isinstance(r, int)}
+    for i in range(n_inputs):  # tie every input into the output
+        if i not in used:
+            emit("add", (len(values) - 1, i))
+    return ProgramCase(Program(n_inputs, tuple(steps)), xs)

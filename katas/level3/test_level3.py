@@ -1,0 +1,172 @@
+"""Level 3: PyTorch parity on random graphs, deep graphs, and the backward() contract.
+
+Run with `nox -s level3` (levels 1 to 3 against katas/level3/value.py; the
+session installs PyTorch). PyTorch is the oracle: the same expression runs on
+your Values and on float64 tensors, and every value and gradient must agree
+within 1e-5 (relative and absolute). The deep-graph tests need no PyTorch:
+their gradients are known in closed form.
+"""
+
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from utils.ops import ops_up_to
+from utils.programs import Program, Step
+from utils.strategies import oracle_programs
+from utils.torch_oracle import compare_with_torch
+
+ALL_OPS = [op.name for op in ops_up_to(2)]
+DEEP = 100_000
+
+TOO_DEEP = (
+    "the graph was too deep for recursion ({n:,} nodes): your topological sort calls itself once per "
+    "node, and Python stops at about {limit:,} nested calls (RecursionError). Build the topological "
+    "order with an explicit stack or with Kahn's algorithm, see hints/3-pseudocode.md. "
+    "(Raising sys.setrecursionlimit is not a fix: deep recursion can crash the interpreter.)"
+)
+
+
+def backward_or_explain(out, n_nodes):
+    """out.backward(), turning a RecursionError into the one thing to change."""
+    import sys
+
+    try:
+        out.backward()
+    except RecursionError:
+        pytest.fail(TOO_DEEP.format(n=n_nodes, limit=sys.getrecursionlimit()), pytrace=False)
+
+
+# -- random graphs against PyTorch ---------------------------------------------
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("name", ALL_OPS)
+@given(data=st.data())
+def test_each_op_in_random_graphs_matches_pytorch(Value, name, data):
+    """Each op of levels 1-2 in small random graphs: values and gradients equal PyTorch's."""
+    program, xs = data.draw(oracle_programs(ALL_OPS, n_inputs=2, max_steps=4, must_use=name), label="graph")
+    report = compare_with_torch(program, xs, Value)
+    assert report.ok, str(report)
+
+
+@pytest.mark.torch
+@given(case=oracle_programs(ALL_OPS, n_inputs=3, max_steps=10))
+def test_random_graphs_match_pytorch(Value, case):
+    """Random graphs of every level 1-2 op, with reused nodes and numbers on either
+    side: every node's value and gradient equals PyTorch's (float64)."""
+    program, xs = case
+    report = compare_with_torch(program, xs, Value)
+    assert report.ok, str(report)
+
+
+# -- the backward() contract, pinned like PyTorch ------------------------------
+
+# n2 = x0 * x1 is used three times: once in n3 = n2 * n2 and once more in n4.
+# An engine that keeps n2.grad from the first call pushes it through again.
+SHARED = Program(2, (Step("mul", (0, 1)), Step("mul", (2, 2)), Step("add", (3, 2)), Step("add", (4, 0))))
+
+TWICE_HINT = """
+backward() twice must act like PyTorch's backward(retain_graph=True) twice:
+  - the inputs' (leaves') grads double: they accumulate across calls;
+  - each interior node holds the gradient of ONE call.
+Inputs' grads MORE than doubled: grads left in interior nodes by the first call were
+  sent back again; reset the grad of every node with operands to 0 at the start of backward().
+Inputs' grads NOT doubled: backward() reset the leaves too; reset interior nodes only."""
+
+
+@pytest.mark.torch
+def test_backward_twice_matches_pytorch_retain_graph(Value):
+    """z = x*y + x at x = 2, y = 3, backward() twice: x.grad = 8, y.grad = 4, as PyTorch.
+
+    Then a graph whose interior node n2 = x0*x1 feeds three uses, where
+    compounding would show at once.
+    """
+    x, y = Value(2.0), Value(3.0)
+    z = x * y + x
+    z.backward()
+    z.backward()
+    assert (x.grad, y.grad) == (pytest.approx(8.0), pytest.approx(4.0)), (
+        f"z = x*y + x at x = 2, y = 3, after two backward() calls: your engine gives x.grad = {x.grad}, "
+        f"y.grad = {y.grad}; PyTorch with retain_graph=True gives 8 and 4 (twice 4 and 2)" + TWICE_HINT
+    )
+    report = compare_with_torch(SHARED, [0.7, -1.3], Value, backward_calls=2)
+    assert report.ok, str(report) + TWICE_HINT
+
+
+@pytest.mark.torch
+@given(case=oracle_programs(ALL_OPS, n_inputs=3, max_steps=8))
+def test_backward_twice_on_random_graphs_matches_pytorch(Value, case):
+    """backward() twice on random graphs: inputs' grads are twice PyTorch's single
+    call, interior grads equal one call's (retain_graph=True semantics for leaves)."""
+    program, xs = case
+    report = compare_with_torch(program, xs, Value, backward_calls=2)
+    assert report.ok, str(report) + TWICE_HINT
+
+
+@pytest.mark.torch
+def test_relu_at_exactly_zero_matches_pytorch(Value):
+    """relu'(0) = 0, as in PyTorch: alone, and inside a graph where relu(x - x) = relu(0)."""
+    x = Value(0.0)
+    y = x.relu()
+    y.backward()
+    assert (y.data, x.grad) == (0.0, 0.0), (
+        f"relu at x = 0: your engine gives relu = {y.data}, relu'(0) = {x.grad}; PyTorch gives 0 and 0. "
+        "Use the derivative 1 if x > 0 else 0 (strictly greater)."
+    )
+    # n2 = x0 - x0 is exactly 0; n3 = relu(n2) * x1 + x0 * x1. With relu'(0) = 1, n2.grad is x1, not 0.
+    program = Program(2, (Step("sub", (0, 0)), Step("relu", (2,)), Step("mul", (3, 1)), Step("mul", (0, 1)),
+                          Step("add", (4, 5))))
+    report = compare_with_torch(program, [1.5, -2.0], Value)
+    assert report.ok, str(report) + "\nrelu at exactly 0 has gradient 0 (as in PyTorch): use x > 0, not x >= 0."
+
+
+# -- deep and wide graphs: no recursion, right gradients -----------------------
+
+
+def test_chain_of_100_000_nodes(Value):
+    """y = (((x + 0.001) * 0.99999) + 0.001) * 0.99999 ... 100 000 times (200 000 nodes):
+    backward() works, and dy/dx = 0.99999 ** 100 000 (about 1/e)."""
+    x = Value(0.5)
+    y = x
+    for _ in range(DEEP):
+        y = (y + 0.001) * 0.99999
+    backward_or_explain(y, 2 * DEEP)
+    expected_y = 0.5
+    for _ in range(DEEP):
+        expected_y = (expected_y + 0.001) * 0.99999
+    assert y.data == pytest.approx(expected_y, rel=1e-9)
+    assert x.grad == pytest.approx(0.99999**DEEP, rel=1e-9), (
+        f"dy/dx should be 0.99999 ** 100000 = {0.99999 ** DEEP!r}, your engine gives {x.grad!r}"
+    )
+
+
+def test_sum_of_100_000_terms(Value):
+    """s = x0*x0 + x1*x1 + ... over 100 000 leaves (built with sum(), so the sum is a
+    chain of 100 000 additions): ds/dxi = 2 xi for every leaf."""
+    xs = [Value((i % 201 - 100) / 100) for i in range(DEEP)]
+    s = sum(x * x for x in xs)
+    backward_or_explain(s, 2 * DEEP)
+    assert s.data == pytest.approx(sum(((i % 201 - 100) / 100) ** 2 for i in range(DEEP)), rel=1e-9)
+    wrong = [(i, x.grad) for i, x in enumerate(xs) if x.grad != pytest.approx(2 * x.data, abs=1e-12)]
+    assert not wrong, (
+        f"{len(wrong)} of {DEEP:,} leaves have a wrong gradient, e.g. x{wrong[0][0]}.grad = {wrong[0][1]!r}, "
+        f"expected 2 * x{wrong[0][0]} = {2 * xs[wrong[0][0]].data!r}"
+    )
+
+
+def test_one_node_used_100_000_times(Value):
+    """u = 2 * x feeds 100 000 products: s = u*c0 + u*c1 + ...; du/ds = sum(c), ds/dx = 2 sum(c).
+
+    One node with 100 000 users must collect every contribution before it
+    passes its gradient on, and be visited once."""
+    cs = [math.sin(i) for i in range(DEEP)]
+    x = Value(0.25)
+    u = 2 * x
+    s = sum(u * c for c in cs)
+    backward_or_explain(s, 2 * DEEP)
+    total = math.fsum(cs)
+    assert u.grad == pytest.approx(total, rel=1e-9, abs=1e-9), f"ds/du = sum of the 100 000 constants = {total!r}"
+    assert x.grad == pytest.approx(2 * total, rel=1e-9, abs=1e-9), f"ds/dx = 2 * ds/du = {2 * total!r}"

@@ -1,0 +1,231 @@
+"""PyTorch as the oracle: the same expression, run by an engine and by PyTorch in float64.
+
+    from utils.torch_oracle import compare_with_torch
+    report = compare_with_torch(lambda x, y: (x * y).tanh() + x, [0.5, -1.0], Value)
+    assert report.ok, report
+
+An expression is written once against the ``Value`` API (operators,
+``.relu()``, ``.tanh()``, ``.exp()``, ``** k``); the same code runs on
+``torch.Tensor`` scalars, which support all of it. A ``utils.programs.Program``
+works too, and then every intermediate node is compared as well, so a report
+points at the first node that went wrong.
+
+Two numbers agree when ``|a - b| <= 1e-5 + 1e-5 * max(|a|, |b|)``. PyTorch
+computes in float64, like Python floats, so a correct engine agrees to many
+more digits than that; a disagreement is a bug, never rounding.
+
+PyTorch is imported only when a comparison runs. Tests call
+``require_torch()``, which skips the test with one line saying how to
+install it when PyTorch is missing.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+RTOL = 1e-5
+ATOL = 1e-5
+TORCH_PIN = "torch==2.13.0"
+TORCH_MISSING = (
+    f"PyTorch is not installed: run `nox -s level3` (it installs {TORCH_PIN}), or pip install {TORCH_PIN}"
+)
+
+
+def torch_available() -> bool:
+    """Whether ``import torch`` would work, without importing it."""
+    return importlib.util.find_spec("torch") is not None
+
+
+def require_torch():
+    """The ``torch`` module; inside a test, a skip with one line when it is missing."""
+    if not torch_available():
+        import pytest
+
+        pytest.skip(TORCH_MISSING)
+    import torch
+
+    return torch
+
+
+def close(a: float, b: float, rtol: float = RTOL, atol: float = ATOL) -> bool:
+    """``|a - b| <= atol + rtol * max(|a|, |b|)``; nan and inf only match themselves."""
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    if math.isinf(a) or math.isinf(b):
+        return a == b
+    return abs(a - b) <= atol + rtol * max(abs(a), abs(b))
+
+
+@dataclass
+class Mismatch:
+    what: str  # e.g. "value of n4", "grad of x0"
+    engine: float
+    torch: float
+    note: str = ""
+
+    def __str__(self) -> str:
+        note = f"  ({self.note})" if self.note else ""
+        return f"  {self.what}: your engine {self.engine!r}, PyTorch {self.torch!r}{note}"
+
+
+@dataclass
+class OracleReport:
+    """What a comparison found. ``str(report)`` is the message a learner reads."""
+
+    expression: str
+    inputs: dict[str, float]
+    engine_out: float
+    torch_out: float
+    engine_grads: dict[str, float] = field(default_factory=dict)  # every compared grad, by name
+    torch_grads: dict[str, float] = field(default_factory=dict)
+    mismatches: list[Mismatch] = field(default_factory=list)
+    backward_calls: int = 1
+
+    @property
+    def ok(self) -> bool:
+        return not self.mismatches
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    @property
+    def max_grad_diff(self) -> float:
+        """The largest |engine - torch| over the compared gradients (0.0 when there are none)."""
+        diffs = [abs(self.engine_grads[k] - self.torch_grads[k]) for k in self.engine_grads if k in self.torch_grads]
+        return max(diffs, default=0.0)
+
+    def __str__(self) -> str:
+        where = ", ".join(f"{k} = {v!r}" for k, v in self.inputs.items())
+        calls = "" if self.backward_calls == 1 else f"backward() called {self.backward_calls} times"
+        if "Value(" in self.expression:  # code that already shows the inputs
+            head = self.expression + (f"\n({calls})" if calls else "")
+        else:
+            head = f"{self.expression}\nat {where}" + (f", {calls}" if calls else "")
+        if self.ok:
+            return f"{head}\nagrees with PyTorch (float64): output {self.engine_out!r}"
+        lines = [head, f"{len(self.mismatches)} number(s) differ from PyTorch (float64):"]
+        lines += [str(m) for m in self.mismatches]
+        return "\n".join(lines)
+
+
+def _is_program(f) -> bool:
+    return hasattr(f, "run") and hasattr(f, "steps") and hasattr(f, "n_inputs")
+
+
+def _f(x) -> float:
+    return float(x.item()) if hasattr(x, "item") else float(x)
+
+
+def compare_with_torch(
+    f: Callable,
+    inputs: Sequence[float],
+    Value: type,
+    *,
+    names: Sequence[str] | None = None,
+    expression: str | None = None,
+    backward_calls: int = 1,
+    rtol: float = RTOL,
+    atol: float = ATOL,
+) -> OracleReport:
+    """Run ``f`` on engine Values and on float64 tensors; compare values and gradients.
+
+    ``f`` takes one Value per input and returns the output Value; or it is a
+    ``Program``, and then every node's value and gradient is compared too
+    (inputs are ``x0, x1, ...``, nodes ``n3, n4, ...`` as ``Program`` prints them).
+
+    ``backward_calls=2`` calls ``backward()`` twice on the engine's output
+    and ``backward(retain_graph=True)`` twice in PyTorch: the inputs' grads
+    must double (they accumulate), and every interior node must hold the
+    gradient of ONE call (interior grads are reset, never compounded).
+    """
+    torch = require_torch()
+    xs = [float(x) for x in inputs]
+    program = _is_program(f)
+    if names is None:
+        names = [f"x{i}" for i in range(len(xs))]
+    names = list(names)
+    if expression is None:
+        expression = f.as_code(xs) if program else getattr(f, "__name__", "f")
+
+    # the engine
+    leaves = [Value(x) for x in xs]
+    if program:
+        e_nodes = f.run(*leaves)
+    else:
+        e_nodes = list(leaves) + [f(*leaves)]
+    e_out = e_nodes[-1]
+    for _ in range(backward_calls):
+        e_out.backward()
+
+    # PyTorch, float64
+    t_leaves = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in xs]
+    if program:
+        t_nodes = f.run(*t_leaves)
+    else:
+        t_nodes = list(t_leaves) + [f(*t_leaves)]
+    t_out = t_nodes[-1]
+    if not isinstance(t_out, torch.Tensor):  # f returned a constant
+        t_out = torch.tensor(float(t_out), dtype=torch.float64, requires_grad=True)
+        t_nodes[-1] = t_out
+    interior = range(len(xs), len(t_nodes))
+    for i in interior:
+        if t_nodes[i].requires_grad and t_nodes[i].grad_fn is not None:
+            t_nodes[i].retain_grad()
+    one_call: dict[int, float] = {}
+    for call in range(backward_calls):
+        if t_out.requires_grad:
+            t_out.backward(retain_graph=True)
+        if call == 0:  # interior nodes: the gradient of one call is the contract
+            one_call = {i: _grad(t_nodes[i]) for i in interior}
+
+    node_names = names + ([f.name(i) for i in interior] if program else ["out"])
+    report = OracleReport(
+        expression=expression,
+        inputs=dict(zip(names, xs)),
+        engine_out=_f(e_out.data),
+        torch_out=_f(t_out),
+        backward_calls=backward_calls,
+    )
+    # values first (a wrong forward explains the wrong gradients after it), then grads
+    for i in interior:
+        e, t = _f(e_nodes[i].data), _f(t_nodes[i])
+        if not close(e, t, rtol, atol):
+            report.mismatches.append(Mismatch(f"value of {node_names[i]}", e, t))
+    for i, name in enumerate(node_names):
+        if i < len(xs):
+            e, t = _f(e_nodes[i].grad), _grad(t_nodes[i])
+            note = f"an input: {backward_calls} backward() calls add up" if backward_calls > 1 else ""
+        elif program:
+            e, t = _f(e_nodes[i].grad), one_call[i]
+            note = "an interior node: it holds the gradient of one backward() call" if backward_calls > 1 else ""
+        else:
+            continue  # a function's output: its grad is 1 by definition
+        report.engine_grads[name] = e
+        report.torch_grads[name] = t
+        if not close(e, t, rtol, atol):
+            report.mismatches.append(Mismatch(f"grad of {name}", e, t, note))
+    return report
+
+
+def _grad(t) -> float:
+    g = getattr(t, "grad", None)
+    return 0.0 if g is None else float(g.item())
+
+
+def compare_numbers(pairs: Sequence[tuple[str, float, float]], *, expression: str = "",
+                    rtol: float = RTOL, atol: float = ATOL) -> list[Mismatch]:
+    """Compare ``(what, engine, torch)`` triples computed elsewhere (e.g. a network's
+    parameter gradients); return the ones that disagree."""
+    return [Mismatch(what, float(e), float(t)) for what, e, t in pairs if not close(float(e), float(t), rtol, atol)]
+
+
+def describe(mismatches: Sequence[Mismatch], title: str, limit: int = 12) -> str:
+    """A message for a list of mismatches: the title, then at most ``limit`` of them."""
+    lines = [f"{title}: {len(mismatches)} number(s) differ from PyTorch (float64)"]
+    lines += [str(m) for m in mismatches[:limit]]
+    if len(mismatches) > limit:
+        lines.append(f"  ... and {len(mismatches) - limit} more")
+    return "\n".join(lines)
