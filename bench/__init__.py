@@ -31,6 +31,7 @@ import gc
 import importlib.util
 import itertools
 import math
+import os
 import shutil
 import random
 import statistics
@@ -43,6 +44,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# One thread for numpy's BLAS and for torch: every engine here is single-threaded Python, a batch of
+# 100x16 is far too small to split, and idle worker threads spinning between ops would steal the
+# time of the engine timed next on a small shared machine. (Set before numpy is imported.)
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 SIZES = (2, 16, 16, 1)
 ALPHA = 1e-4
 LR = 0.05
@@ -183,6 +190,7 @@ class TorchScalarEngine(Engine):
     def __init__(self, weights, X, y):
         import torch
 
+        torch.set_num_threads(1)
         self.torch = torch
         t = lambda v: torch.tensor(v, dtype=torch.float64, requires_grad=True)
         self.layers = [[([t(w) for w in ws], t(b)) for ws, b in layer] for layer in weights]
@@ -225,6 +233,7 @@ class TorchBatchedEngine(Engine):
         import torch
         from torch import nn
 
+        torch.set_num_threads(1)
         self.torch, self.note = torch, f"nn.Linear, {dtype}"
         dt = getattr(torch, dtype)
         layers = []
@@ -366,17 +375,30 @@ def check_agreement(engines: list[Engine], rtol: float = 1e-9) -> list[Agreement
 # -- timing ----------------------------------------------------------------------
 
 
-def time_rounds(tasks: dict[str, Callable[[], object]], repeats: int) -> dict[str, list[float]]:
-    """Each task once per round, ``repeats`` rounds, after one warm-up round; seconds per call."""
-    times: dict[str, list[float]] = {k: [] for k in tasks}
+def time_rounds(tasks: dict[str, Callable[[], object]], repeats: int,
+                min_block: float = 0.05) -> dict[str, list[float]]:
+    """Seconds per call of each task: ``repeats`` rounds, each round timing every task once.
+
+    Rounds keep the comparison fair on a shared machine: a burst of load hits
+    every engine, not just one. Within a round a task runs as a block of
+    calls lasting at least ``min_block`` seconds (one call for the slow
+    engines, dozens for the fast ones), as a training loop runs it: warm,
+    step after step. The warm-up call also picks the block's length.
+    """
+    blocks = {}
     for k, f in tasks.items():
+        t0 = time.perf_counter()
         f()  # warm-up: imports, caches, allocator
+        blocks[k] = max(1, math.ceil(min_block / max(time.perf_counter() - t0, 1e-9)))
+    times: dict[str, list[float]] = {k: [] for k in tasks}
     for _ in range(repeats):
         for k, f in tasks.items():
-            gc.collect()
+            n = blocks[k]
+            gc.collect()  # the previous task's cyclic garbage is not this task's cost
             t0 = time.perf_counter()
-            f()
-            times[k].append(time.perf_counter() - t0)
+            for _ in range(n):
+                f()
+            times[k].append((time.perf_counter() - t0) / n)
     return times
 
 
