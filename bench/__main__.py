@@ -11,6 +11,7 @@ The exit status is 1 when a target is missed.
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import sys
 from pathlib import Path
@@ -61,6 +62,10 @@ def targets(res: Results) -> list[tuple[str, str, bool | None]]:
     return out
 
 
+def times(r: float) -> str:
+    return f"{r:.1f}x" if r >= 1 else f"{r:.2f}x"
+
+
 def verdict(ok: bool | None) -> str:
     return {True: "PASS", False: "FAIL", None: "not measured"}[ok]
 
@@ -68,7 +73,7 @@ def verdict(ok: bool | None) -> str:
 def tables(res: Results) -> list[tuple[str, list[str], list[list[str]]]]:
     """The figures as (title, header, rows), shared by the terminal and the Markdown output."""
     base = res.step.get(FAST)
-    step_rows = [[name, ms(t), f"{t / base:.1f}x" if base else "-", res.notes.get(name, "")]
+    step_rows = [[name, ms(t), times(t / base) if base else "-", res.notes.get(name, "")]
                  for name, t in res.step.items()]
     chain_rows = []
     for name in dict.fromkeys([*res.chain, *res.memory]):
@@ -103,7 +108,7 @@ def print_tables(res: Results) -> None:
 
 def markdown(res: Results) -> str:
     lines = [(f"Measured with `{COMMAND}` on {platform.python_implementation()} {platform.python_version()}, "
-              f"{platform.machine()}; times are medians, ratios come from the same run.")]
+              f"{platform.machine()}, {os.cpu_count()} CPUs; times are medians, ratios come from the same run.")]
     for title, header, rows in tables(res):
         lines += ["", f"**{title}**", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
