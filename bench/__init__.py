@@ -32,8 +32,8 @@ import importlib.util
 import itertools
 import math
 import os
-import shutil
 import random
+import shutil
 import statistics
 import subprocess
 import sys
