@@ -215,8 +215,8 @@ def _grad(t) -> float:
     return 0.0 if g is None else float(g.item())
 
 
-def compare_numbers(pairs: Sequence[tuple[str, float, float]], *, expression: str = "",
-                    rtol: float = RTOL, atol: float = ATOL) -> list[Mismatch]:
+def compare_numbers(pairs: Sequence[tuple[str, float, float]], *, rtol: float = RTOL,
+                    atol: float = ATOL) -> list[Mismatch]:
     """Compare ``(what, engine, torch)`` triples computed elsewhere (e.g. a network's
     parameter gradients); return the ones that disagree."""
     return [Mismatch(what, float(e), float(t)) for what, e, t in pairs if not close(float(e), float(t), rtol, atol)]

@@ -1,0 +1,344 @@
+"""Level 4: Neuron, Layer, MLP on your own Value, and training a small network.
+
+Run with `nox -s level4` (levels 1 to 4 against katas/level4/value.py and
+nn.py; the session installs PyTorch). The contract is in README.md: the order
+of parameters(), what a layer returns, which layers apply relu. The tests set
+the weights themselves through parameters(), rebuild the same network in
+PyTorch (float64) and compare outputs, gradients and training steps.
+"""
+
+import random
+
+import pytest
+
+from utils.datasets import two_moons_split
+from utils.torch_oracle import compare_numbers, describe, require_torch
+
+SHAPES = [(2, [16, 16, 1]), (2, [1, 4, 1]), (3, [4, 1, 2]), (1, [3])]
+SHAPE_IDS = ["2-16-16-1", "2-1-4-1 (1-wide hidden)", "3-4-1-2", "1-3"]
+
+
+def count(nin, nouts):
+    sizes = [nin] + list(nouts)
+    return sum((sizes[i] + 1) * sizes[i + 1] for i in range(len(nouts)))
+
+
+def is_bias(nin, nouts):
+    """For each position of parameters(): whether it is a bias (weights first, then the bias, per neuron)."""
+    sizes, out = [nin] + list(nouts), []
+    for i, nout in enumerate(nouts):
+        out += ([False] * sizes[i] + [True]) * nout
+    return out
+
+
+def set_weights(model, nin, nouts, seed, bias=None):
+    """Every weight uniform in [-1, 1] from ``seed``; biases too, or the constant ``bias``."""
+    rng = random.Random(seed)
+    params = model.parameters()
+    assert len(params) == count(nin, nouts), (
+        f"MLP({nin}, {nouts}) should have {count(nin, nouts)} parameters, parameters() returned {len(params)}"
+    )
+    for p, b in zip(params, is_bias(nin, nouts)):
+        p.data = bias if (b and bias is not None) else rng.uniform(-1, 1)
+    return [p.data for p in params]
+
+
+def torch_mlp(torch, flat, nin, nouts):
+    """The same network in PyTorch float64, from parameters() in the contract's order:
+    layer by layer, neuron by neuron, the neuron's weights then its bias."""
+    sizes, layers, k = [nin] + list(nouts), [], 0
+    for i, nout in enumerate(nouts):
+        W, b = [], []
+        for _ in range(nout):
+            W.append(flat[k:k + sizes[i]])
+            b.append(flat[k + sizes[i]])
+            k += sizes[i] + 1
+        layers.append((torch.tensor(W, dtype=torch.float64, requires_grad=True),
+                       torch.tensor(b, dtype=torch.float64, requires_grad=True)))
+
+    def forward(X):
+        h = torch.tensor(X, dtype=torch.float64)
+        for i, (W, b) in enumerate(layers):
+            h = h @ W.T + b
+            if i < len(layers) - 1:
+                h = h.relu()
+        return h
+
+    def grads():
+        out = []
+        for W, b in layers:
+            for row in range(W.shape[0]):
+                out += W.grad[row].tolist() + [b.grad[row].item()]
+        return out
+
+    def data():
+        out = []
+        for W, b in layers:
+            for row in range(W.shape[0]):
+                out += W.detach()[row].tolist() + [b.detach()[row].item()]
+        return out
+
+    return forward, grads, data, [p for layer in layers for p in layer]
+
+
+def outputs(result, Value):
+    """A model's output as a list of Values (a single Value is a list of one)."""
+    return [result] if isinstance(result, Value) else list(result)
+
+
+def points(nin, n, seed=7):
+    rng = random.Random(seed)
+    return [[round(rng.uniform(-2, 2), 3) for _ in range(nin)] for _ in range(n)]
+
+
+# -- the modules: parameters, zero_grad ----------------------------------------
+
+
+def test_module_has_no_parameters_and_zero_grad_works(nn):
+    """Module().parameters() is []; zero_grad() on it does nothing and does not fail."""
+    m = nn.Module()
+    assert list(m.parameters()) == [], "the base class Module has no parameters: return []"
+    m.zero_grad()
+
+
+@pytest.mark.parametrize(("nin", "nouts"), SHAPES, ids=SHAPE_IDS)
+def test_parameter_counts(nn, nin, nouts):
+    """MLP(2, [16, 16, 1]) has (2*16 + 16) + (16*16 + 16) + (16 + 1) = 337 parameters, and so on."""
+    n = len(nn.MLP(nin, nouts).parameters())
+    sizes = [nin] + list(nouts)
+    formula = " + ".join(f"({sizes[i]}*{sizes[i + 1]} + {sizes[i + 1]})" for i in range(len(nouts)))
+    assert n == count(nin, nouts), f"MLP({nin}, {nouts}) has {formula} = {count(nin, nouts)} parameters, not {n}"
+    assert len(nn.Neuron(3).parameters()) == 4, "Neuron(3): 3 weights and a bias"
+    assert len(nn.Layer(3, 4).parameters()) == 16, "Layer(3, 4): 4 neurons of 3 weights and a bias"
+
+
+def test_parameters_are_distinct_leaf_values(nn, Value):
+    """Every parameter is its own leaf Value (no operands), listed once."""
+    params = nn.MLP(3, [4, 2]).parameters()
+    wrong = [p for p in params if not isinstance(p, Value)]
+    assert not wrong, f"parameters() should hold Values, found {wrong[0]!r}"
+    assert len({id(p) for p in params}) == len(params), "a parameter is listed twice in parameters()"
+    assert all(not list(p._prev) for p in params), "parameters are leaves: Value(number), not results of ops"
+
+
+def test_parameters_order(nn):
+    """parameters(): each neuron's weights then its bias; a layer's neurons in order; an MLP's layers in order."""
+    n = nn.Neuron(3)
+    assert [id(p) for p in n.parameters()] == [id(p) for p in n.w + [n.b]], "Neuron.parameters() is w + [b]"
+    layer = nn.Layer(3, 2)
+    assert len(layer.neurons) == 2, "Layer(3, 2).neurons holds 2 neurons"
+    expected = [id(p) for neuron in layer.neurons for p in neuron.parameters()]
+    assert [id(p) for p in layer.parameters()] == expected, "Layer.parameters(): neuron by neuron, in order"
+    mlp = nn.MLP(2, [3, 1])
+    assert len(mlp.layers) == 2, "MLP(2, [3, 1]).layers holds 2 layers"
+    expected = [id(p) for layer in mlp.layers for p in layer.parameters()]
+    assert [id(p) for p in mlp.parameters()] == expected, "MLP.parameters(): layer by layer, in order"
+
+
+def test_zero_grad_resets_every_parameter(nn):
+    """After backward(), zero_grad() sets the grad of every parameter to 0."""
+    model = nn.MLP(2, [3, 1])
+    set_weights(model, 2, [3, 1], seed=3, bias=0.5)
+    model([1.0, -0.5]).backward()
+    params = model.parameters()
+    assert any(p.grad != 0 for p in params), "backward() through the model should give some parameter a gradient"
+    model.zero_grad()
+    left = [i for i, p in enumerate(params) if p.grad != 0]
+    assert not left, f"after zero_grad(), {len(left)} parameters still have a grad, e.g. parameters()[{left[0]}]"
+
+
+def test_initial_weights_are_not_all_equal(nn):
+    """Weights start random (uniform in [-1, 1] in the reference): equal weights would make
+    every neuron of a layer compute, and learn, the same thing."""
+    layer = nn.Layer(4, 8)
+    ws = [w.data for neuron in layer.neurons for w in neuron.w]
+    assert len(set(ws)) > 1, f"Layer(4, 8) starts with every weight equal to {ws[0]}: draw them at random"
+
+
+# -- forward: what each module computes and returns ----------------------------
+
+
+def test_neuron_forward(nn, Value):
+    """w = (0.5, -1, 2), b = 0.25: at x = (1, 2, 0.5) w.x + b = -0.25, so relu gives 0 and a linear neuron -0.25."""
+    for nonlin, expected in [(True, 0.0), (False, -0.25)]:
+        n = nn.Neuron(3, nonlin=nonlin)
+        for p, v in zip(n.parameters(), [0.5, -1.0, 2.0, 0.25]):
+            p.data = v
+        out = n([1.0, 2.0, 0.5])
+        assert isinstance(out, Value), f"a Neuron returns one Value, not {out!r}"
+        kind = "relu" if nonlin else "linear"
+        assert out.data == pytest.approx(expected), f"{kind} neuron: w.x + b = -0.25 -> {expected}, got {out.data}"
+        out2 = n([2.0, 0.0, 1.0])
+        assert out2.data == pytest.approx(3.25), f"{kind} neuron at x = (2, 0, 1): w.x + b = 3.25"
+
+
+def test_neuron_accepts_values_and_a_single_input(nn, Value):
+    """Inputs may be Values (the gradient reaches them) or a single number or Value."""
+    n = nn.Neuron(2, nonlin=False)
+    for p, v in zip(n.parameters(), [3.0, -2.0, 1.0]):
+        p.data = v
+    xs = [Value(1.0), Value(4.0)]
+    out = n(xs)
+    out.backward()
+    assert out.data == pytest.approx(-4.0), "3*1 - 2*4 + 1 = -4"
+    assert [x.grad for x in xs] == [pytest.approx(3.0), pytest.approx(-2.0)], "d out / d x = w"
+    n1 = nn.Neuron(1, nonlin=False)
+    for p, v in zip(n1.parameters(), [2.0, 0.5]):
+        p.data = v
+    for x in (3.0, Value(3.0)):
+        out = n1(x)
+        assert out.data == pytest.approx(6.5), f"Neuron(1) called on a single {type(x).__name__}: 2*3 + 0.5"
+
+
+def test_layer_returns_a_list_or_one_value(nn, Value):
+    """Layer(3, 4) returns a list of 4 Values; Layer(3, 1) returns the one Value itself."""
+    out = nn.Layer(3, 4)([0.5, -1.0, 2.0])
+    assert isinstance(out, list) and len(out) == 4 and all(isinstance(o, Value) for o in out), (
+        f"Layer(3, 4) should return a list of 4 Values, got {out!r}"
+    )
+    one = nn.Layer(3, 1)([0.5, -1.0, 2.0])
+    assert isinstance(one, Value), f"Layer(3, 1) should return the single Value itself, got {one!r}"
+    after = nn.Layer(1, 3)(one)
+    assert isinstance(after, list) and len(after) == 3, "a layer must accept a single Value from a 1-wide layer"
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize(("nin", "nouts"), SHAPES, ids=SHAPE_IDS)
+def test_forward_matches_pytorch(nn, Value, nin, nouts):
+    """The network's outputs equal PyTorch's for the same weights: relu in the hidden
+    layers, a linear last layer; one Value when the last layer has one neuron, else a list."""
+    torch = require_torch()
+    model = nn.MLP(nin, nouts)
+    flat = set_weights(model, nin, nouts, seed=11)
+    forward, *_ = torch_mlp(torch, flat, nin, nouts)
+    X = points(nin, 6)
+    expected = forward(X).detach()
+    for x, row in zip(X, expected):
+        result = model(x)
+        if nouts[-1] == 1:
+            assert isinstance(result, Value), f"MLP({nin}, {nouts}) ends with one neuron: return a Value, got {result!r}"
+        else:
+            assert isinstance(result, list) and len(result) == nouts[-1], (
+                f"MLP({nin}, {nouts}) should return a list of {nouts[-1]} Values, got {result!r}"
+            )
+        got = [o.data for o in outputs(result, Value)]
+        mismatches = compare_numbers([(f"output {j}", g, t.item()) for j, (g, t) in enumerate(zip(got, row))])
+        assert not mismatches, describe(mismatches, f"MLP({nin}, {nouts}) at x = {x}") + (
+            "\nHidden layers apply relu, the last layer is linear; parameters() is ordered layer by layer, "
+            "neuron by neuron, weights then bias."
+        )
+
+
+# -- gradients and training steps against PyTorch -----------------------------
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize(("nin", "nouts"), SHAPES, ids=SHAPE_IDS)
+def test_network_gradients_match_pytorch(nn, Value, nin, nouts):
+    """loss = sum over 5 points and every output j of (j + 1) * output_j: every parameter's
+    gradient equals PyTorch's for the same weights."""
+    torch = require_torch()
+    model = nn.MLP(nin, nouts)
+    flat = set_weights(model, nin, nouts, seed=5)
+    X = points(nin, 5, seed=9)
+    loss = sum((j + 1) * o for x in X for j, o in enumerate(outputs(model(x), Value)))
+    loss.backward()
+    forward, grads, *_ = torch_mlp(torch, flat, nin, nouts)
+    weights = torch.arange(1, nouts[-1] + 1, dtype=torch.float64)
+    t_loss = (forward(X) * weights).sum()
+    t_loss.backward()
+    bias = is_bias(nin, nouts)
+    pairs = [(f"grad of parameters()[{i}] ({'bias' if bias[i] else 'weight'})", p.grad, t)
+             for i, (p, t) in enumerate(zip(model.parameters(), grads()))]
+    mismatches = compare_numbers([("loss", loss.data, t_loss.item())] + pairs)
+    assert not mismatches, describe(mismatches, f"MLP({nin}, {nouts}), loss over 5 points")
+
+
+def moons_batch(n=12, seed=4):
+    X, y, _, _ = two_moons_split(n, 0, seed=seed)
+    return X, y
+
+
+@pytest.mark.torch
+def test_hinge_loss_matches_pytorch(nn):
+    """hinge_loss = mean(relu(1 - y_i * score_i)) + alpha * sum(p * p): its value and every
+    parameter's gradient equal PyTorch's."""
+    torch = require_torch()
+    nin, nouts, alpha = 2, [8, 8, 1], 1e-3
+    model = nn.MLP(nin, nouts)
+    flat = set_weights(model, nin, nouts, seed=21)
+    X, y = moons_batch()
+    loss = nn.hinge_loss(model, X, y, alpha=alpha)
+    model.zero_grad()
+    loss.backward()
+    forward, grads, _, tensors = torch_mlp(torch, flat, nin, nouts)
+    yt = torch.tensor(y, dtype=torch.float64)
+    t_loss = (1 - yt * forward(X)[:, 0]).relu().mean() + alpha * sum((p * p).sum() for p in tensors)
+    t_loss.backward()
+    pairs = [(f"grad of parameters()[{i}]", p.grad, t) for i, (p, t) in enumerate(zip(model.parameters(), grads()))]
+    mismatches = compare_numbers([("loss", loss.data, t_loss.item())] + pairs)
+    assert not mismatches, describe(mismatches, f"hinge_loss of MLP({nin}, {nouts}) on {len(X)} points, alpha={alpha}")
+
+
+@pytest.mark.torch
+def test_train_step_matches_pytorch_sgd(nn):
+    """Two train_step calls (lr 0.5, then 0.25) move the parameters exactly as two steps
+    of plain SGD in PyTorch: p -= lr * grad, with the gradients reset between steps."""
+    torch = require_torch()
+    nin, nouts, alpha = 2, [6, 1], 1e-3
+    model = nn.MLP(nin, nouts)
+    flat = set_weights(model, nin, nouts, seed=8)
+    X, y = moons_batch(seed=6)
+    forward, _, data, tensors = torch_mlp(torch, flat, nin, nouts)
+    yt = torch.tensor(y, dtype=torch.float64)
+    for step, lr in enumerate([0.5, 0.25], start=1):
+        loss = nn.train_step(model, X, y, lr=lr, alpha=alpha)
+        t_loss = (1 - yt * forward(X)[:, 0]).relu().mean() + alpha * sum((p * p).sum() for p in tensors)
+        for p in tensors:
+            p.grad = None
+        t_loss.backward()
+        with torch.no_grad():
+            for p in tensors:
+                p -= lr * p.grad
+        got = getattr(loss, "data", loss)
+        pairs = [("loss (before the update)", got, t_loss.item())]
+        pairs += [(f"parameters()[{i}] after the step", p.data, t) for i, (p, t) in enumerate(zip(model.parameters(), data()))]
+        mismatches = compare_numbers(pairs)
+        assert not mismatches, describe(mismatches, f"train_step number {step} (lr={lr})") + (
+            "\nOne step: loss, zero_grad(), backward(), then p.data -= lr * p.grad for every parameter."
+            + (" The second step differs: are the gradients reset before backward()?" if step == 2 else "")
+        )
+
+
+# -- training ------------------------------------------------------------------
+
+SEED = 12  # the data and the initial weights: the reference reaches 98 % at step 20, and stays there
+STEPS = 50
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_training_reaches_95_percent_on_held_out_points(nn):
+    """MLP(2, [16, 16, 1]) on 100 two-moons points (noise 0.1), train_step with
+    alpha = 1e-4 and lr = 1.0 - 0.9 * k / 50, at most 50 steps: the accuracy on
+    100 held-out points, checked every 10 steps, reaches 95 %."""
+    X, y, X_test, y_test = two_moons_split(100, 100, noise=0.1, seed=SEED)
+    nin, nouts = 2, [16, 16, 1]
+    model = nn.MLP(nin, nouts)
+    set_weights(model, nin, nouts, seed=SEED, bias=0.0)
+    history = []
+    for k in range(STEPS):
+        loss = nn.train_step(model, X, y, lr=1.0 - 0.9 * k / STEPS, alpha=1e-4)
+        if (k + 1) % 10 == 0:
+            correct = sum((model(x).data > 0) == (label > 0) for x, label in zip(X_test, y_test))
+            history.append((k + 1, float(getattr(loss, "data", loss)), correct / len(y_test)))
+            if correct >= 95:
+                return
+    shown = "\n".join(f"  step {k:3}: loss {lo:.4f}, held-out accuracy {acc:.0%}" for k, lo, acc in history)
+    pytest.fail(
+        f"after {STEPS} steps the held-out accuracy is still below 95 %:\n{shown}\n"
+        "Loss not falling: check the sign of the update (p.data -= lr * p.grad) and that zero_grad() runs "
+        "before backward(). Loss falling but accuracy low: check that the hidden layers apply relu and the "
+        "last layer does not.",
+        pytrace=False,
+    )
