@@ -285,7 +285,7 @@ class VectorizedEngine(Engine):
     def __init__(self, weights, X, y):
         self.mod = load_vectorized()
         self.model = self.mod.MLP.from_weights(weights)
-        self.X, self.y = X, y
+        self.X, self.y = self.mod.Tensor(X), self.mod.np.asarray(y, dtype=float)  # once, as torch's tensors are
 
     def loss_and_grads(self):
         self.model.zero_grad()

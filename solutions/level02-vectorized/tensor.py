@@ -28,6 +28,8 @@ import numpy as np
 
 def _as_array(x) -> np.ndarray:
     """Numbers, lists of numbers and numeric arrays become float64 arrays; anything else is a TypeError."""
+    if type(x) is np.ndarray and x.dtype == np.float64:  # what every op makes: nothing to convert
+        return x
     if isinstance(x, Real) and not isinstance(x, np.ndarray):
         return np.asarray(float(x))
     if isinstance(x, (list, tuple, np.ndarray)):
@@ -54,7 +56,7 @@ class Tensor:
 
     def __init__(self, data, _children=(), _op=""):
         self.data = _as_array(data)
-        self.grad = np.zeros_like(self.data)
+        self.grad = np.zeros(self.data.shape)
         self._backward = lambda: None
         self._prev = tuple(_children)
         self._op = _op
@@ -220,7 +222,7 @@ class Tensor:
                 stack.extend((c, False) for c in node._prev if c not in seen)
         for node in order:
             if node._prev:
-                node.grad = np.zeros_like(node.data)  # interior nodes start from zero on each call
+                node.grad = np.zeros(node.data.shape)  # interior nodes start from zero on each call
         self.grad = np.ones_like(self.data)
         for node in reversed(order):
             node._backward()
@@ -285,7 +287,7 @@ class MLP:
 
     def zero_grad(self) -> None:
         for p in self.parameters():
-            p.grad = np.zeros_like(p.data)
+            p.grad = np.zeros(p.data.shape)
 
     def flat_grads(self) -> list[float]:
         """The gradients in the scalar networks' order: per neuron its weights, then its bias."""
@@ -312,7 +314,7 @@ def train_step(model: MLP, X, y, lr: float, alpha: float = 1e-4) -> Tensor:
     model.zero_grad()
     loss.backward()
     for p in model.parameters():
-        p.data -= lr * p.grad
+        p.data = p.data - lr * p.grad  # a new array: never write into an array the caller passed in
     return loss
 
 
