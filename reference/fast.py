@@ -3,7 +3,7 @@
 ``utils.autograd_stub.Value`` is this class. Read ``reference/engine.py`` first:
 it is the teaching reference, and this file computes exactly the same numbers.
 What differs is how a node is stored and how ``backward()`` walks the graph.
-Each trick is marked ``# trick:`` where it is used:
+Each trick is marked ``trick N`` in a comment where it is used:
 
 1. ``__slots__``: a node is a fixed record of seven fields, with no ``__dict__``.
 2. Stored local derivatives instead of a closure per node: an op computes its
@@ -13,7 +13,9 @@ Each trick is marked ``# trick:`` where it is used:
    (node -> closure -> node) that only the cyclic garbage collector can free.
 3. At most two operands live in plain fields (``_a`` with ``_da``, ``_b`` with
    ``_db``); only n-ary nodes use tuples. Most nodes are unary or binary, so
-   most nodes allocate nothing beyond themselves and their ``data``.
+   a node costs itself, its ``data`` and at most a float or two of local
+   derivative (none for ``*``, ``+``, ``exp``, ``relu``: the derivative is
+   a float that exists already).
 4. Plain numbers stay plain numbers: ``x * 2`` makes one unary node holding
    the constant 2 as its local derivative, never a ``Value(2)`` leaf.
 5. Fused n-ary ops: ``Value.dot(ws, xs, b)`` is one node for ``sum(w*x) + b``,
@@ -30,7 +32,7 @@ import math
 from numbers import Real
 
 _MANY = object()  # in ``_b``: this node's operands are the tuple in ``_a`` (trick 3)
-_EMIT = object()  # on backward()'s stack: the node below me has all its operands ordered
+_EMIT = object()  # on backward()'s stack: every operand of the node under this marker is ordered; list it
 _POW_LABELS: dict = {}  # "**2" etc., made once per exponent instead of once per node
 
 
