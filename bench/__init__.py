@@ -37,6 +37,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -488,19 +489,26 @@ def learner_loop(repeats: int = 3) -> dict | None:
     counted. Then, in rounds: ``nox -s level1`` (what a learner types; the
     environment is reused and pip is not called), and ``.nox/level1``'s own
     ``python -m pytest katas --level=1``. The difference is what nox costs.
-    Both exit non-zero on the untouched stubs; only the time matters.
-    Returns None when nox cannot be found.
+    Both run level 1's tests on the pristine stub (``--impl stubs/level1``),
+    whatever the learner's own file holds, and exit non-zero; only the time
+    matters. The learner's progress state is not touched (a throw-away
+    ``KATA_STATE_DIR``). Returns None when nox cannot be found.
     """
     nox = nox_command()
     if nox is None:
         return None
-    run = lambda cmd: subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
-    first = run([*nox, "-s", "level1"])
+    stub = ["--impl", "stubs/level1"]
+    state = tempfile.TemporaryDirectory()
+    env = dict(os.environ, KATA_STATE_DIR=state.name)
+    run = lambda cmd: subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False, env=env)
+    first = run([*nox, "-s", "level1", "--", *stub])
     python = env_python(ROOT / ".nox" / "level1")
     if not python.exists():
         return {"error": "nox -s level1 made no environment:\n" + first.stdout[-1500:] + first.stderr[-1500:]}
-    bare = [str(python), "-m", "pytest", "katas", "--level=1"]
-    times = time_rounds({"nox": lambda: run([*nox, "-s", "level1"]), "pytest": lambda: run(bare)}, repeats)
+    bare = [str(python), "-m", "pytest", "katas", "--level=1", *stub]
+    with state:
+        times = time_rounds({"nox": lambda: run([*nox, "-s", "level1", "--", *stub]), "pytest": lambda: run(bare)},
+                            repeats)
     return {
         "nox": median(times["nox"]),
         "pytest": median(times["pytest"]),
