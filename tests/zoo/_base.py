@@ -1,12 +1,16 @@
 """A correct engine for the bug zoo to break, one method at a time.
 
-Not itself a zoo entry. Every node stores its operands in ``_prev`` (a
+Every wrong engine of levels 1-3 subclasses it, so the self-test runs it
+through every level it claims: a one-bug engine is only a proof if the rest
+of it is right. Every node stores its operands in ``_prev`` (a
 tuple) and the local derivative d node / d operand in ``_local``;
 ``backward()`` walks the graph in reverse topological order and sends
 ``local * grad`` to each operand. The steps are small methods (``_order``,
 ``_propagate``, ``_accumulate``) so that a zoo entry can replace exactly the
 step that holds its bug. Ops build nodes with ``type(self)``, so a subclass's
 overrides apply to the whole graph.
+
+Passes: levels 1-3
 """
 
 import math
