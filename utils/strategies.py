@@ -101,7 +101,8 @@ def oracle_programs(draw, op_names, n_inputs: int = 3, min_steps: int = 1, max_s
       so relu's gradient at 0 is still exercised.
 
     Nodes are reused, plain numbers stand on either side of an op, every
-    input feeds the output, and ``must_use`` (an op name) appears at least once.
+    node (inputs included) feeds the output, and ``must_use`` (an op name)
+    appears at least once.
     """
     from utils.programs import Program, Step
 
@@ -150,8 +151,8 @@ def oracle_programs(draw, op_names, n_inputs: int = 3, min_steps: int = 1, max_s
         if name == "relu" and draw(st.integers(0, 7)) == 0:  # now and then, relu at exactly 0
             refs = [emit("sub", (refs[0], refs[0]))]
         emit(name, refs)
+    # tie every node nothing uses into the output, so every node (inputs included) reaches it
     used = {r for step in steps for r in step.refs if isinstance(r, int)}
-    for i in range(n_inputs):  # tie every input into the output
-        if i not in used:
-            emit("add", (len(values) - 1, i))
+    for i in [i for i in range(len(values) - 1) if i not in used]:
+        emit("add", (len(values) - 1, i))
     return ProgramCase(Program(n_inputs, tuple(steps)), xs)
