@@ -482,7 +482,7 @@ def env_python(env: Path) -> Path:
     return env / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
 
 
-def learner_loop(repeats: int = 3) -> dict | None:
+def learner_loop(repeats: int = 5) -> dict | None:
     """A warm ``nox -s level1`` against bare pytest running the same tests in the same environment.
 
     The first nox run creates (or refreshes) ``.nox/level1`` and is not
