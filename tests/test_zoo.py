@@ -133,14 +133,20 @@ def _param(engine: Engine, *marks) -> pytest.param:
 def _narrowed(engine: Engine) -> tuple[list[str], int]:
     """The pytest options for a wrong engine's run, and the first level whose tests it includes.
 
-    A level-4 entry keeps its bug in nn.py and re-exports the zoo's base
-    engine as value.py; the base passes levels 1-3 in its own check, so
-    these entries run level 4's own tests only, without the slow training.
+    Levels 1-2 run in full (a few seconds), so any failure may name the bug.
+    From level 3 on, a run stops at the first failure (-x): the tests run in
+    level order, so an earlier level's failure still shows, and the first
+    failure of the level itself must name the bug. A level-4 entry keeps
+    its bug in nn.py and re-exports the zoo's base engine as value.py; the
+    base passes levels 1-3 in its own check, so these entries run level 4's
+    own tests only, without the slow training.
     """
-    if not engine.path.is_dir() or engine.rejected_by is None:
+    if engine.rejected_by is None or engine.rejected_by < 3:
         return [], 1
+    if not engine.path.is_dir():
+        return ["-x"], 1
     earlier = [f"--ignore={lv.folder}" for lv in manifest.levels() if lv.number < engine.rejected_by]
-    return [*earlier, "-m", "not slow"], engine.rejected_by
+    return ["-x", *earlier, "-m", "not slow"], engine.rejected_by
 
 
 def _failure_text(run: LevelRun) -> str:

@@ -3,7 +3,7 @@
 The network then returns a list of one, and the loss cannot use it as a number.
 
 Rejected by: level 4
-Message names: single value | return a value
+Message names: single value | return a value | 'list' object
 """
 
 from tests.zoo import _base_nn as base
