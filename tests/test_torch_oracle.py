@@ -171,6 +171,7 @@ def _float_nodes(program, xs):
 # -- nox -s compare --------------------------------------------------------------
 
 
+@pytest.mark.timeout(300)
 def test_compare_prints_a_table_and_passes_the_reference(capsys):
     from utils.compare import main
 
@@ -181,6 +182,7 @@ def test_compare_prints_a_table_and_passes_the_reference(capsys):
     assert "agree with PyTorch" in out
 
 
+@pytest.mark.timeout(300)
 def test_compare_flags_a_wrong_engine(tmp_path, capsys):
     from utils.compare import main
 
