@@ -426,7 +426,10 @@ def _is_pytest_failed(exc) -> bool:
 
 
 def _timeout_of(item) -> float:
+    marker = item.get_closest_marker("timeout")
     try:
+        if marker is not None and marker.args:
+            return float(marker.args[0])
         return float(item.config.getoption("timeout") or 0)
     except (ValueError, TypeError):
         return 0.0
@@ -668,6 +671,11 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         skipped = (f" ({d['skipped']} skipped)" if d["skipped"] else "") + (f" ({not_run} not run)" if not_run else "")
         tw.write_line(f"level {lv}  {d['passed']:>3} of {d['total']:<3} passing{skipped}  {state}".rstrip(),
                       green=bool(state), bold=bool(state))
+    if any(d["skipped"] for d in counts["per_level"].values()):  # say once how to get PyTorch tests running
+        from utils.torch_oracle import TORCH_MISSING
+
+        if any(TORCH_MISSING in str(r.longrepr) for r in terminalreporter.stats.get("skipped", [])):
+            tw.write_line(f"skipped: {TORCH_MISSING}", yellow=True)
     st = _state(config)
     first = next((nid for nid in st.levels if st.outcomes.get(nid) in ("failed", "error")), None)
     learner = run is not None and run.impl is not None and run.impl.label == "learner"

@@ -71,9 +71,6 @@ def pytest_addoption(parser):
 def pytest_configure(config):
     for name, doc in MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {doc}")
-    if config.pluginmanager.hasplugin("timeout") and config.getoption("timeout", None) in (None, 0):
-        if not config.getini("timeout"):
-            config.option.timeout = DEFAULT_TIMEOUT
     level = config.getoption("level")
     if level is not None:
         try:
@@ -101,6 +98,7 @@ def pytest_collection_modifyitems(session, config, items):
     kata_items = [it for it in items if _kata_level_of(it.path) is not None]
     if not kata_items:
         return
+    _default_timeout(config, kata_items)
     n = config.getoption("level") or max(_kata_level_of(it.path).number for it in kata_items)
     run = KataRun(manifest.level(n))
     config._kata = run
@@ -118,6 +116,17 @@ def pytest_collection_modifyitems(session, config, items):
         config.hook.pytest_deselected(items=kata_items)
         broken = set(kata_items)
         items[:] = [it for it in items if it not in broken]
+
+
+def _default_timeout(config, items) -> None:
+    """Every kata test gets a time limit (a stuck loop in backward() must end),
+    unless the command line or a test's own marker sets one. The repository's
+    own tests under tests/ are not kata tests and keep pytest-timeout's default."""
+    if not config.pluginmanager.hasplugin("timeout") or config.getoption("timeout", None) or config.getini("timeout"):
+        return
+    for item in items:
+        if item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(DEFAULT_TIMEOUT))
 
 
 def _explain_load_error(e: BaseException, spec: str, level: manifest.Level) -> str:
