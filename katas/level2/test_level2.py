@@ -88,6 +88,47 @@ def test_op_in_a_chain_matches_finite_differences(Value, name, data):
     assert report.ok, f"{report}\n{explain(Value, f, value_args + [w], names=names + ['w'])}"  # the first wrong op
 
 
+@pytest.mark.parametrize("name", LEVEL2_OPS)
+@given(data=st.data())
+def test_op_accumulates_into_its_operands(Value, name, data):
+    """x feeds two nodes of the op, op(x) + op(x): x.grad is twice the local derivative."""
+    op = OPS[name]
+    args = data.draw(op_args(op), label="args")
+    leaves = [Value(a) if kind == "v" else a for kind, a in zip(op.args, args)]
+    out = op.call(*leaves) + op.call(*leaves)
+    out.backward()
+    for i, (kind, leaf, expected) in enumerate(zip(op.args, leaves, op.grad(*args))):
+        if kind != "v":
+            continue
+        assert leaf.grad == approx(2 * expected, rel=1e-9, abs=1e-12), (
+            f"{name}: argument {i + 1} feeds two {name} nodes, so its gradient is 2 * ({op.formula}) = "
+            f"{2 * expected!r}, but your backward gave {leaf.grad!r}: missing accumulation: {name}'s backward "
+            f"must add to the operand's grad (+=), not overwrite it (=)"
+        )
+
+
+def reachable(out):
+    """The ids of every node out depends on, through _prev (any iterable)."""
+    seen, todo = set(), [out]
+    while todo:
+        node = todo.pop()
+        if id(node) not in seen:
+            seen.add(id(node))
+            todo.extend(node._prev)
+    return seen
+
+
+@pytest.mark.parametrize("name", ["relu", "tanh", "exp", "pow"])
+def test_new_ops_record_the_graph(Value, name):
+    """relu(x), tanh(x), exp(x) and x ** 2 are new nodes: a label in _op, and x among their operands."""
+    op = OPS[name]
+    x = Value(0.5)
+    out = op.call(x, 2) if name == "pow" else op.call(x)
+    shown = op.show("x", 2)
+    assert isinstance(out._op, str) and out._op, f"{shown} should have a label in _op, such as {name!r}; it has {out._op!r}"
+    assert out._prev and id(x) in reachable(out), f"{shown} should keep x in _prev"
+
+
 # -- ops together -------------------------------------------------------------
 
 
@@ -152,8 +193,15 @@ def test_tanh_saturates_without_overflow(Value, x0):
 
 def test_zero_to_a_negative_power_raises_zero_division(Value):
     """Value(0) ** -1 raises ZeroDivisionError, as 0.0 ** -1 does in Python; so does x / 0."""
-    with pytest.raises(ZeroDivisionError):
+    try:
         Value(0.0) ** -1
+    except ZeroDivisionError:
+        pass
+    except ValueError as e:
+        pytest.fail(f"Value(0) ** -1 raised ValueError ({e}): Python's 0.0 ** -1 raises ZeroDivisionError, "
+                    "math.pow raises ValueError: use ** on the data")
+    else:
+        pytest.fail("Value(0) ** -1 should raise ZeroDivisionError, as 0.0 ** -1 does in Python")
     with pytest.raises(ZeroDivisionError):
         Value(1.0) / 0
     with pytest.raises(ZeroDivisionError):
@@ -185,5 +233,11 @@ def test_non_numeric_operand_is_a_type_error(Value):
 @pytest.mark.parametrize("data", ["a", None, [1.0], "1.5"], ids=repr)
 def test_value_of_a_non_number_is_a_type_error(Value, data):
     """Value("a") raises TypeError: data must be a real number (int or float)."""
-    with pytest.raises(TypeError):
+    try:
         Value(data)
+    except TypeError:
+        return
+    except ValueError as e:
+        pytest.fail(f"Value({data!r}) raised ValueError ({e}); the contract wants TypeError: "
+                    "check isinstance(data, (int, float)) before converting")
+    pytest.fail(f"Value({data!r}) should raise TypeError: data must be a real number")

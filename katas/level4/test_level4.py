@@ -172,6 +172,24 @@ def test_neuron_forward(nn, Value):
         assert out2.data == pytest.approx(3.25), f"{kind} neuron at x = (2, 0, 1): w.x + b = 3.25"
 
 
+def test_the_defaults_of_the_contract(nn):
+    """Neuron(nin) applies relu unless nonlin=False; hinge_loss and train_step use alpha = 1e-4 by default."""
+    n = nn.Neuron(2)
+    for p, v in zip(n.parameters(), [1.0, 1.0, -5.0]):
+        p.data = v
+    assert n([1.0, 1.0]).data == 0.0, "Neuron(2) is a relu neuron by default: relu(1 + 1 - 5) = 0"
+    X, y, _, _ = two_moons_split(8, 0, seed=3)
+    default, explicit = nn.MLP(2, [4, 1]), nn.MLP(2, [4, 1])
+    for a, b in zip(default.parameters(), explicit.parameters()):  # the same weights in both
+        b.data = a.data
+    assert nn.hinge_loss(default, X, y).data == pytest.approx(nn.hinge_loss(explicit, X, y, alpha=1e-4).data,
+                                                               rel=1e-12), "hinge_loss(model, X, y) uses alpha = 1e-4"
+    nn.train_step(default, X, y, lr=0.5)
+    nn.train_step(explicit, X, y, lr=0.5, alpha=1e-4)
+    moved = [(a.data, b.data) for a, b in zip(default.parameters(), explicit.parameters())]
+    assert all(a == pytest.approx(b, rel=1e-12) for a, b in moved), "train_step(model, X, y, lr) uses alpha = 1e-4"
+
+
 def test_neuron_accepts_values_and_a_single_input(nn, Value):
     """Inputs may be Values (the gradient reaches them) or a single number or Value."""
     n = nn.Neuron(2, nonlin=False)

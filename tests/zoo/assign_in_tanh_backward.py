@@ -6,8 +6,6 @@ already received, so tanh(x) + tanh(x) gives x the gradient of one tanh.
 Rejected by: level 2
 Message names: tanh
 Message names: += | accumul | add up
-Gap: level 2 uses each op's operand only once (y = op(x); y * w + y reuses y, never x), so an op that
-assigns its operand's grad passes; a test of op(x) + op(x) (x.grad == 2 * the local derivative) would catch it.
 """
 
 from tests.zoo._base import Value as _Base
