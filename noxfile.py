@@ -66,7 +66,7 @@ for _level in manifest.levels():
 @nox.session(venv_backend="venv")
 def selftest(session: nox.Session) -> None:
     """The repository's own tests: the reference passes every level, every stub fails, utils work."""
-    install(session, "torch", "viz", "watch", "dev")
+    install(session, "torch", "viz", "watch", "bench", "dev")
     session.run("python", "-m", "pytest", "tests", "-n", "auto", "-p", "xdist", "--timeout=1200", *session.posargs)
 
 
