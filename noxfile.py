@@ -67,6 +67,7 @@ for _level in manifest.levels():
 def selftest(session: nox.Session) -> None:
     """The repository's own tests: the reference passes every level, every stub fails, utils work."""
     install(session, "torch", "viz", "watch", "bench", "dev")
+    session.run("ruff", "check", ".")
     session.run("python", "-m", "pytest", "tests", "-n", "auto", "-p", "xdist", "--timeout=1200", *session.posargs)
 
 

@@ -193,7 +193,9 @@ class TorchScalarEngine(Engine):
 
         torch.set_num_threads(1)
         self.torch = torch
-        t = lambda v: torch.tensor(v, dtype=torch.float64, requires_grad=True)
+        def t(v):
+            return torch.tensor(v, dtype=torch.float64, requires_grad=True)
+
         self.layers = [[([t(w) for w in ws], t(b)) for ws, b in layer] for layer in weights]
         self.params = [p for layer in self.layers for ws, b in layer for p in (*ws, b)]
         self.X, self.y = X, y
@@ -500,7 +502,9 @@ def learner_loop(repeats: int = 5) -> dict | None:
     stub = ["--impl", "stubs/level1"]
     state = tempfile.TemporaryDirectory()
     env = dict(os.environ, KATA_STATE_DIR=state.name)
-    run = lambda cmd: subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False, env=env)
+    def run(cmd):
+        return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False, env=env)
+
     first = run([*nox, "-s", "level1", "--", *stub])
     python = env_python(ROOT / ".nox" / "level1")
     if not python.exists():

@@ -228,7 +228,7 @@ def test_deep_chain_is_walked_without_recursion_and_capped():
 
 def test_default_cap():
     node = Node(0.0)
-    for i in range(viz.MAX_NODES + 5):
+    for _ in range(viz.MAX_NODES + 5):
         node = Node(1.0, (node, Node(2.0)), "+")
     assert viz.to_dot(node).count("shape=record") == viz.MAX_NODES
 

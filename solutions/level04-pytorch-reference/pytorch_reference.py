@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from utils.ops import OPS
+from utils.ops import OPS  # noqa: E402 - after the sys.path line, so the file runs on its own
 
 DTYPE = torch.float64  # the kata's Values are Python floats: double precision
 
