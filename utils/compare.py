@@ -20,7 +20,7 @@ from utils import impl as impl_loader
 from utils import manifest
 from utils.ops import ops_up_to
 from utils.programs import Program, Step
-from utils.torch_oracle import TORCH_MISSING, close, compare_numbers, compare_with_torch, torch_available
+from utils.torch_oracle import TORCH_MISSING, close, compare_numbers, compare_with_torch, torch_available, torch_mlp
 
 CHAIN = 100_000
 
@@ -149,26 +149,12 @@ def mlp_row(kata_impl, torch) -> Row:
         loss.backward()
     except Exception as e:  # noqa: BLE001
         return _error_row(name, e)
-    flat, sizes, k, tensors = [p.data for p in params], [nin] + nouts, 0, []
-    for i, nout in enumerate(nouts):
-        W, b = [], []
-        for _ in range(nout):
-            W.append(flat[k:k + sizes[i]])
-            b.append(flat[k + sizes[i]])
-            k += sizes[i] + 1
-        tensors.append((torch.tensor(W, dtype=torch.float64, requires_grad=True),
-                        torch.tensor(b, dtype=torch.float64, requires_grad=True)))
-    h = torch.tensor(X, dtype=torch.float64)
-    for i, (W, b) in enumerate(tensors):
-        h = h @ W.T + b
-        h = h.relu() if i < len(tensors) - 1 else h
+    forward, grads, _, tensors = torch_mlp(torch, [p.data for p in params], nin, nouts)
+    h = forward(X)
     yt = torch.tensor(y, dtype=torch.float64)
-    t_loss = (1 - yt * h[:, 0]).relu().mean() + alpha * sum((t * t).sum() for pair in tensors for t in pair)
+    t_loss = (1 - yt * h[:, 0]).relu().mean() + alpha * sum((t * t).sum() for t in tensors)
     t_loss.backward()
-    t_grads = []
-    for W, b in tensors:
-        for row in range(W.shape[0]):
-            t_grads += W.grad[row].tolist() + [b.grad[row].item()]
+    t_grads = grads()
     pairs = [("loss", loss.data, t_loss.item())] + [(f"grad of parameters()[{i}]", p.grad, t)
                                                      for i, (p, t) in enumerate(zip(params, t_grads))]
     mismatches = compare_numbers(pairs)

@@ -17,6 +17,8 @@ An input passes when |analytic - numerical| <= atol + rtol * max(|analytic|, |nu
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
@@ -77,6 +79,11 @@ def numerical_gradient(f: Callable[[Sequence[float]], float], xs: Sequence[float
 
 
 def close(a: float, b: float, rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL) -> bool:
+    """``|a - b| <= atol + rtol * max(|a|, |b|)``; nan and inf only match themselves."""
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    if math.isinf(a) or math.isinf(b):
+        return a == b
     return abs(a - b) <= atol + rtol * max(abs(a), abs(b))
 
 

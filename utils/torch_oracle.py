@@ -22,9 +22,10 @@ install it when PyTorch is missing.
 from __future__ import annotations
 
 import importlib.util
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+
+from utils import finite_difference_checker
 
 RTOL = 1e-5
 ATOL = 1e-5
@@ -51,12 +52,8 @@ def require_torch():
 
 
 def close(a: float, b: float, rtol: float = RTOL, atol: float = ATOL) -> bool:
-    """``|a - b| <= atol + rtol * max(|a|, |b|)``; nan and inf only match themselves."""
-    if math.isnan(a) or math.isnan(b):
-        return math.isnan(a) and math.isnan(b)
-    if math.isinf(a) or math.isinf(b):
-        return a == b
-    return abs(a - b) <= atol + rtol * max(abs(a), abs(b))
+    """The finite-difference checker's test of closeness, at the oracle's tolerances."""
+    return finite_difference_checker.close(a, b, rtol, atol)
 
 
 @dataclass
@@ -229,3 +226,41 @@ def describe(mismatches: Sequence[Mismatch], title: str, limit: int = 12) -> str
     if len(mismatches) > limit:
         lines.append(f"  ... and {len(mismatches) - limit} more")
     return "\n".join(lines)
+
+
+def torch_mlp(torch, flat, nin, nouts):
+    """The same network in PyTorch float64, from parameters() in the contract's order:
+    layer by layer, neuron by neuron, the neuron's weights then its bias."""
+    sizes, layers, k = [nin] + list(nouts), [], 0
+    for i, nout in enumerate(nouts):
+        W, b = [], []
+        for _ in range(nout):
+            W.append(flat[k:k + sizes[i]])
+            b.append(flat[k + sizes[i]])
+            k += sizes[i] + 1
+        layers.append((torch.tensor(W, dtype=torch.float64, requires_grad=True),
+                       torch.tensor(b, dtype=torch.float64, requires_grad=True)))
+
+    def forward(X):
+        h = torch.tensor(X, dtype=torch.float64)
+        for i, (W, b) in enumerate(layers):
+            h = h @ W.T + b
+            if i < len(layers) - 1:
+                h = h.relu()
+        return h
+
+    def grads():
+        out = []
+        for W, b in layers:
+            for row in range(W.shape[0]):
+                out += W.grad[row].tolist() + [b.grad[row].item()]
+        return out
+
+    def data():
+        out = []
+        for W, b in layers:
+            for row in range(W.shape[0]):
+                out += W.detach()[row].tolist() + [b.detach()[row].item()]
+        return out
+
+    return forward, grads, data, [p for layer in layers for p in layer]

@@ -12,7 +12,7 @@ import random
 import pytest
 
 from utils.datasets import two_moons_split
-from utils.torch_oracle import compare_numbers, describe, require_torch
+from utils.torch_oracle import compare_numbers, describe, require_torch, torch_mlp
 
 SHAPES = [(2, [16, 16, 1]), (2, [1, 4, 1]), (3, [4, 1, 2]), (1, [3])]
 SHAPE_IDS = ["2-16-16-1", "2-1-4-1 (1-wide hidden)", "3-4-1-2", "1-3"]
@@ -41,44 +41,6 @@ def set_weights(model, nin, nouts, seed, bias=None):
     for p, b in zip(params, is_bias(nin, nouts)):
         p.data = bias if (b and bias is not None) else rng.uniform(-1, 1)
     return [p.data for p in params]
-
-
-def torch_mlp(torch, flat, nin, nouts):
-    """The same network in PyTorch float64, from parameters() in the contract's order:
-    layer by layer, neuron by neuron, the neuron's weights then its bias."""
-    sizes, layers, k = [nin] + list(nouts), [], 0
-    for i, nout in enumerate(nouts):
-        W, b = [], []
-        for _ in range(nout):
-            W.append(flat[k:k + sizes[i]])
-            b.append(flat[k + sizes[i]])
-            k += sizes[i] + 1
-        layers.append((torch.tensor(W, dtype=torch.float64, requires_grad=True),
-                       torch.tensor(b, dtype=torch.float64, requires_grad=True)))
-
-    def forward(X):
-        h = torch.tensor(X, dtype=torch.float64)
-        for i, (W, b) in enumerate(layers):
-            h = h @ W.T + b
-            if i < len(layers) - 1:
-                h = h.relu()
-        return h
-
-    def grads():
-        out = []
-        for W, b in layers:
-            for row in range(W.shape[0]):
-                out += W.grad[row].tolist() + [b.grad[row].item()]
-        return out
-
-    def data():
-        out = []
-        for W, b in layers:
-            for row in range(W.shape[0]):
-                out += W.detach()[row].tolist() + [b.detach()[row].item()]
-        return out
-
-    return forward, grads, data, [p for layer in layers for p in layer]
 
 
 def outputs(result, Value):
