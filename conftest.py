@@ -1,1 +1,1 @@
-pytest_plugins = ["utils.pytest_kata", "utils.feedback"]
+pytest_plugins = ["runner.plugin", "runner.feedback"]

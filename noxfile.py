@@ -15,7 +15,7 @@ import nox
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
-from utils import manifest  # noqa: E402
+from runner import manifest  # noqa: E402
 
 nox.options.reuse_venv = "yes"
 nox.options.error_on_missing_interpreters = True
@@ -44,7 +44,7 @@ def pytest_level(session: nox.Session, level: manifest.Level) -> None:
     install(session, *(["torch"] if level.needs_torch else []), *(["watch"] if "--watch" in session.posargs else []))
     args = [a for a in session.posargs if a != "--watch"]
     if "--watch" in session.posargs:
-        session.run("python", "-m", "utils.watch", f"--level={level.number}", *args)
+        session.run("python", "-m", "tools.watch", f"--level={level.number}", *args)
         return
     # a test id or a path in the options narrows the run to it; otherwise every level up to N
     paths = [] if any("::" in a or a.startswith("katas") for a in args) else ["katas"]
@@ -75,28 +75,28 @@ def selftest(session: nox.Session) -> None:
 def hint(session: nox.Session) -> None:
     """Show the next unread hint of a level: nox -s hint -- 2"""
     install(session)
-    session.run("python", "-m", "utils.hints", *session.posargs)
+    session.run("python", "-m", "tools.hints", *session.posargs)
 
 
 @nox.session(venv_backend="venv")
 def progress(session: nox.Session) -> None:
     """Each level's state, hints read and best interview times."""
     install(session)
-    session.run("python", "-m", "utils.progress", *session.posargs)
+    session.run("python", "-m", "tools.progress", *session.posargs)
 
 
 @nox.session(venv_backend="venv")
 def carry(session: nox.Session) -> None:
     """Start level N from your level N-1 code (or --from-reference): nox -s carry -- 2"""
     install(session)
-    session.run("python", "-m", "utils.carry", *session.posargs)
+    session.run("python", "-m", "tools.carry", *session.posargs)
 
 
 @nox.session(venv_backend="venv")
 def restore(session: nox.Session) -> None:
     """List the backups of your files, or bring one back: nox -s restore -- [ID]"""
     install(session)
-    session.run("python", "-m", "utils.backups", *session.posargs)
+    session.run("python", "-m", "tools.backups", *session.posargs)
 
 
 @nox.session(venv_backend="venv")
@@ -105,7 +105,7 @@ def interview(session: nox.Session) -> None:
     scopes = [a for a in session.posargs if a == "full" or a.isdigit()]
     torch = any(a == "full" or (int(a) <= len(manifest.levels()) and manifest.level(int(a)).needs_torch) for a in scopes)
     install(session, "watch", "viz", *(["torch"] if torch else []))
-    session.run("python", "-m", "utils.interview", *session.posargs)
+    session.run("python", "-m", "tools.interview", *session.posargs)
 
 
 @nox.session(venv_backend="venv")
@@ -119,7 +119,7 @@ def graph(session: nox.Session) -> None:
 def compare(session: nox.Session) -> None:
     """Run an engine (--impl) and PyTorch side by side and print a comparison table."""
     install(session, "torch")
-    session.run("python", "-m", "utils.compare", *session.posargs)
+    session.run("python", "-m", "tools.compare", *session.posargs)
 
 
 @nox.session(venv_backend="venv")
@@ -140,4 +140,4 @@ def mutation(session: nox.Session) -> None:
 def plots(session: nox.Session) -> None:
     """Train a level-4 network and write the decision boundary and loss curve: nox -s plots -- [--impl learner] [--out DIR]"""
     install(session, "viz")
-    session.run("python", "-m", "utils.plots", *session.posargs)
+    session.run("python", "-m", "tools.plots", *session.posargs)

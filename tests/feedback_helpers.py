@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from utils import manifest
+from runner import manifest
 
 ROOT = manifest.ROOT
 REFERENCE = ROOT / "reference" / "engine.py"

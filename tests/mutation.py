@@ -32,7 +32,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from utils import manifest
+from runner import manifest
 
 ROOT = manifest.ROOT
 COPY = ["reference", "utils", "katas", "conftest.py", "pyproject.toml", "levels.toml"]

@@ -11,7 +11,8 @@ import sys
 import pytest
 
 from tests.kata_runs import run_level
-from utils import backups, carry, manifest
+from tools import backups, carry
+from runner import manifest
 
 ROOT = manifest.ROOT
 
@@ -192,7 +193,7 @@ def test_carry_refuses_a_file_that_does_not_parse(kata_copy):
     level2 = kata_copy / "katas/level2/value.py"
     before = level2.read_text()
     line = level1.read_text().splitlines().index("    def __radd__(self, other)") + 1
-    proc = subprocess.run([sys.executable, "-m", "utils.carry", "2", "--root", str(kata_copy)], cwd=ROOT,
+    proc = subprocess.run([sys.executable, "-m", "tools.carry", "2", "--root", str(kata_copy)], cwd=ROOT,
                           capture_output=True, text=True)
     assert proc.returncode == 1 and f"line {line}" in proc.stderr and "nothing was changed" in proc.stderr
     assert level2.read_text() == before and not backups.entries()

@@ -1,4 +1,4 @@
-"""The first wrong op: utils/diagnose.py on engines with one planted mistake, and on correct ones."""
+"""The first wrong op: runner/diagnose.py on engines with one planted mistake, and on correct ones."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.feedback_helpers import ASSIGN, NO_SEED, NO_TOPOLOGICAL_ORDER, REFERENCE, WRONG_TANH, engine, load_value
-from utils import diagnose
+from runner import diagnose
 from utils.programs import Program, Step
 from utils.strategies import programs
 

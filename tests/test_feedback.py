@@ -1,4 +1,4 @@
-"""What a learner sees: one short block per failing kata test and a summary (utils/feedback.py)."""
+"""What a learner sees: one short block per failing kata test and a summary (runner/feedback.py)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from tests.feedback_helpers import (
     failure_blocks,
     kata,
 )
-from utils import feedback, manifest
+from runner import feedback, manifest
 
 
 @pytest.fixture
@@ -62,7 +62,7 @@ def test_a_wrong_tanh_derivative_is_a_tanh_problem_with_both_numbers(tmp_path, s
     assert "likely cause" in blocks["test_derived_ops_together"] and "tanh" in blocks["test_derived_ops_together"]
     for block in blocks.values():
         assert len(block.strip().splitlines()) <= feedback.MAX_LINES + 1, "one screen per failure"
-        assert "site-packages" not in block and "utils/" not in block.replace("utils/diagnose", "")
+        assert "site-packages" not in block and "utils/" not in block.replace("runner/diagnose", "")
 
 
 def test_an_assignment_instead_of_plus_equals_is_missing_accumulation(tmp_path, state):

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from utils import hints, manifest, progress
+from tools import hints, progress
+from runner import manifest
 
 
 @pytest.fixture(autouse=True)

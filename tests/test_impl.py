@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from utils import impl, manifest
+from runner import impl, manifest
 
 LEVEL1, LEVEL4 = manifest.level(1), manifest.level(4)
 

@@ -21,8 +21,13 @@ from pathlib import Path
 
 import pytest
 
-from utils import hints, interview, interview_core, interview_history, interview_questions, manifest
-from utils.interview_core import ABANDONED, FINISHED, TIMED_OUT, Attempt, RunResult, drive
+from tools import hints
+from tools.interview import cli as interview
+from tools.interview import core as interview_core
+from tools.interview import history as interview_history
+from tools.interview import questions as interview_questions
+from runner import manifest
+from tools.interview.core import ABANDONED, FINISHED, TIMED_OUT, Attempt, RunResult, drive
 
 ROOT = manifest.ROOT
 REFERENCE = ROOT / "reference" / "engine.py"
@@ -325,7 +330,7 @@ def test_the_command_with_the_real_watcher_finishes_when_the_reference_is_pasted
     """As a learner: start the command, paste the reference into the printed file, see it finish."""
     before = katas_digest()
     env = dict(os.environ, KATA_STATE_DIR=str(state), PYTHONDONTWRITEBYTECODE="1")
-    proc = subprocess.Popen([sys.executable, "-m", "utils.interview", "1", "--minutes", "2"], cwd=ROOT, env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "tools.interview", "1", "--minutes", "2"], cwd=ROOT, env=env,
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         deadline = time.monotonic() + 30

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 from tests.kata_runs import pristine_stub, run_level
-from utils import manifest
+from runner import manifest
 
 LEVELS = [lv.number for lv in manifest.levels()]
 

@@ -6,7 +6,7 @@ import builtins
 
 import pytest
 
-from utils import plots
+from tools import plots
 
 PNG = b"\x89PNG\r\n\x1a\n"
 SHORT = plots.Recipe(steps=3, hidden=(4,), n_train=20, n_test=10)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from utils import manifest
+from runner import manifest
 
 README = (manifest.ROOT / "README.md").read_text(encoding="utf-8")
 NOXFILE = (manifest.ROOT / "noxfile.py").read_text(encoding="utf-8")

@@ -18,7 +18,7 @@ import sys
 import pytest
 
 from tests.kata_runs import run_level
-from utils import manifest
+from runner import manifest
 from utils.finite_difference_checker import check_gradients
 from utils.ops import OPS
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 
 from reference.engine import Value
-from utils import impl, manifest
+from runner import impl, manifest
 from utils.ops import OPS, ops_up_to
 from utils.programs import Program, Step
 from utils.strategies import oracle_programs
@@ -173,7 +173,7 @@ def _float_nodes(program, xs):
 
 @pytest.mark.timeout(300)
 def test_compare_prints_a_table_and_passes_the_reference(capsys):
-    from utils.compare import main
+    from tools.compare import main
 
     assert main(["--impl", "reference", "--level", "4"]) == 0
     out = capsys.readouterr().out
@@ -184,7 +184,7 @@ def test_compare_prints_a_table_and_passes_the_reference(capsys):
 
 @pytest.mark.timeout(300)
 def test_compare_flags_a_wrong_engine(tmp_path, capsys):
-    from utils.compare import main
+    from tools.compare import main
 
     source = REFERENCE.read_text().replace("(1.0 - t * t) * out.grad", "(1.0 - t) * out.grad")
     (tmp_path / "value.py").write_text(source)

@@ -11,7 +11,7 @@ import pytest
 
 from reference.engine import Value
 from utils import visualization as viz
-from utils.manifest import ROOT
+from runner.manifest import ROOT
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "seed_example.dot"
 SEED = "x*y + x"

@@ -20,7 +20,7 @@ def test_watch_reruns_on_change_and_survives_a_syntax_error(tmp_path):
     path = tmp_path / "value.py"
     path.write_text((ROOT / "stubs/level1/value.py").read_text())
     env = dict(os.environ, KATA_STATE_DIR=str(tmp_path / "state"), KATA_NO_CLEAR="1", PYTHONUNBUFFERED="1")
-    proc = subprocess.Popen([sys.executable, "-m", "utils.watch", "--level", "1", "--max-runs", "3",
+    proc = subprocess.Popen([sys.executable, "-m", "tools.watch", "--level", "1", "--max-runs", "3",
                              f"--impl={path}", "-q", "-p", "no:cacheprovider", "-k", "add_computes_data"],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     lines: queue.Queue[str] = queue.Queue()

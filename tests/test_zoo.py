@@ -30,7 +30,7 @@ from pathlib import Path
 import pytest
 
 from tests.kata_runs import LevelRun, run_level
-from utils import manifest
+from runner import manifest
 
 ZOO = Path(__file__).resolve().parent / "zoo"
 # the levels whose tests exist (a level may be in levels.toml before its tests are written)

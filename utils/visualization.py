@@ -37,7 +37,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from utils import manifest
+from runner import manifest
 
 MAX_NODES = 150  # above this many values a graph is summarised, not drawn in full
 FUNCTIONS = ("relu", "tanh", "exp", "log", "sigmoid")  # callable in expressions, as f(x) or x.f()
@@ -671,7 +671,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-nodes", type=int, default=MAX_NODES, help=f"summarise above this (default {MAX_NODES})")
     args = parser.parse_args(argv)
 
-    from utils import impl as impl_loader
+    from runner import impl as impl_loader
 
     fmt = args.format
     if fmt is None:

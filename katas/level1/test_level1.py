@@ -9,7 +9,7 @@ the idea it checks.
 from hypothesis import given, strategies as st
 from pytest import approx
 
-from utils.diagnose import explain
+from runner.diagnose import explain
 from utils.finite_difference_checker import check_gradients
 from utils.ops import ops_up_to
 from utils.strategies import programs

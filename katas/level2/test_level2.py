@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, strategies as st
 from pytest import approx
 
-from utils.diagnose import explain
+from runner.diagnose import explain
 from utils.finite_difference_checker import check_gradients
 from utils.ops import OPS, ops_of
 from utils.strategies import op_args

@@ -16,8 +16,8 @@ import sys
 import traceback
 from dataclasses import dataclass
 
-from utils import impl as impl_loader
-from utils import manifest
+from runner import impl as impl_loader
+from runner import manifest
 from utils.ops import ops_up_to
 from utils.programs import Program, Step
 from utils.torch_oracle import TORCH_MISSING, close, compare_numbers, compare_with_torch, torch_available, torch_mlp

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from utils.manifest import ROOT
+from runner.manifest import ROOT
 
 
 def state_dir() -> Path:

@@ -1,9 +1,9 @@
 """Timed interview practice: write ``Value`` against the clock.
 
-    python -m utils.interview 2                  # level 2 (levels 1-2's tests), its default clock
-    python -m utils.interview full --minutes 40  # levels 1-3 from the level-3 stub
-    python -m utils.interview --history          # past attempts, best times, a plot
-    python -m utils.interview --questions        # the oral drill
+    python -m tools.interview 2                  # level 2 (levels 1-2's tests), its default clock
+    python -m tools.interview full --minutes 40  # levels 1-3 from the level-3 stub
+    python -m tools.interview --history          # past attempts, best times, a plot
+    python -m tools.interview --questions        # the oral drill
 
 An attempt copies the scope's pristine stub into a fresh, git-ignored practice
 folder (``.kata/interview/attempts/<time>-<scope>/value.py``); ``katas/`` is
@@ -12,7 +12,7 @@ attempt ends at the first all-green run, when time is up (scored by a last
 run), or with Ctrl-C (abandoned). Every attempt is appended to
 ``.kata/interview/history.jsonl``.
 
-The loop itself lives in utils/interview_core.py (tested with a fake clock);
+The loop itself lives in tools/interview/core.py (tested with a fake clock);
 this module wires the real clock, watcher, test runner and terminal.
 """
 
@@ -27,9 +27,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from utils import interview_history as history
-from utils import interview_questions as questions
-from utils.interview_core import (
+from tools.interview import history
+from tools.interview import questions
+from tools.interview.core import (
     ABANDONED,
     FINISHED,
     FULL,

@@ -1,8 +1,8 @@
 """Where a learner stands: each level's state, hints read and best interview times.
 
-    nox -s progress        (or: python -m utils.progress [--plain])
+    nox -s progress        (or: python -m tools.progress [--plain])
 
-Read from the state folder (``.kata/``, see utils/state.py): ``progress.json``
+Read from the state folder (``.kata/``, see runner/state.py): ``progress.json``
 (written by the pytest plugin after every run of a level with your code),
 ``hints.json`` and ``interview/history.jsonl``. Missing or damaged files are
 reported and read as empty; this command never writes anything.
@@ -16,7 +16,8 @@ import os
 import sys
 from dataclasses import dataclass
 
-from utils import hints, manifest, state
+from tools import hints
+from runner import manifest, state
 
 
 @dataclass

@@ -21,7 +21,7 @@ import types
 from dataclasses import dataclass
 from pathlib import Path
 
-from utils import manifest
+from runner import manifest
 
 
 class ImplError(Exception):

@@ -5,7 +5,7 @@ learner needs to know *which op* to fix. This module works on any engine,
 through the public API only (``data``, ``grad``, the operators,
 ``backward()``, ``_prev`` and ``_op``):
 
-    from utils.diagnose import explain
+    from runner.diagnose import explain
     print(explain(Value, program, [0.5, -1.2, 2.0]))   # '' when nothing is wrong
     # tanh: your backward gave 0.42 at x = 0.5; expected 0.786448 = 1 - tanh(x)**2
 

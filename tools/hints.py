@@ -6,7 +6,7 @@
     nox -s hint -- 2 --all      every tier of level 2 (counts them as read)
     nox -s hint -- --reset      forget which hints were read (all levels, or: -- 2 --reset)
 
-(``python -m utils.hints ...`` is the same command without nox.) The tiers are
+(``python -m tools.hints ...`` is the same command without nox.) The tiers are
 the level's hint files listed in levels.toml. Which tiers were read is kept in
 ``.kata/hints.json`` as ``{"levels": {"2": {"read": [1, 2], "last_read": ...}}}``;
 ``nox -s progress`` and interview mode count them.
@@ -21,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-from utils import manifest, state
+from runner import manifest, state
 
 
 def _path() -> Path:

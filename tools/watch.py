@@ -1,6 +1,6 @@
 """Run a level's tests again every time you save: ``nox -s level2 -- --watch``.
 
-    python -m utils.watch --level 2 [pytest options, e.g. -x or --impl PATH]
+    python -m tools.watch --level 2 [pytest options, e.g. -x or --impl PATH]
 
 Watches the level's files (from levels.toml; with ``--impl PATH``, that file or
 folder) with watchfiles, and re-runs ``pytest katas --level N ...`` in a fresh
@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from utils import manifest
+from runner import manifest
 
 
 def targets(level: manifest.Level, pytest_args: list[str]) -> tuple[Path, set[str]]:
@@ -82,7 +82,7 @@ def watch(level: manifest.Level, pytest_args: list[str], *, clear: bool = True, 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m utils.watch",
+    parser = argparse.ArgumentParser(prog="python -m tools.watch",
                                      description="Re-run a level's tests whenever its files change.")
     parser.add_argument("--level", type=int, required=True)
     parser.add_argument("--no-clear", action="store_true", help="do not clear the screen before a run")

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, Phase, settings
 
-from utils import impl, manifest
+from runner import impl, manifest
 
 # -- hypothesis profiles: one place for every run of the kata ------------------
 
@@ -107,7 +107,7 @@ def pytest_collection_modifyitems(session, config, items):
         run.impl = impl.load(spec, run.level)
     except impl.ImplError as e:
         raise pytest.UsageError(str(e)) from None
-    except Exception as e:  # the learner's file does not import: say so once, clearly (utils/feedback.py)
+    except Exception as e:  # the learner's file does not import: say so once, clearly (runner/feedback.py)
         run.error = _explain_load_error(e, spec, run.level)
         config._kata_error = run.error
         for it in kata_items:

@@ -3,7 +3,7 @@
     nox -s carry -- 2                    your level-1 methods into katas/level2/value.py
     nox -s carry -- 3 --from-reference   the reference's level 1-2 methods instead (stuck? keep going)
 
-(``python -m utils.carry ...`` without nox.) The files are merged with
+(``python -m tools.carry ...`` without nox.) The files are merged with
 ``ast``, method by method, and nothing of yours is dropped:
 
 * every method, helper, import, function and class you wrote in level N-1 is
@@ -27,7 +27,8 @@ import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from utils import backups, manifest
+from tools import backups
+from runner import manifest
 
 REFERENCE = manifest.ROOT / "reference" / "engine.py"
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from utils import manifest
+from runner import manifest
 
 QUESTIONS = manifest.ROOT / "docs" / "questions.md"
 HEADING = re.compile(r"^## Q(?P<n>\d+)\. (?P<text>\S.*)$")

@@ -3,7 +3,7 @@
     nox -s restore             list the backups, newest last
     nox -s restore -- 7        bring back backup 7 (the current file is backed up first)
 
-(``python -m utils.backups [ID]`` without nox.) A backup is a plain copy in
+(``python -m tools.backups [ID]`` without nox.) A backup is a plain copy in
 ``.kata/backups/<time>-level<N>-<file>`` and a line in
 ``.kata/backups/index.json``; if the index is lost, it is rebuilt from the
 copies. Tools call ``backup(path, level, reason)`` before they write.
@@ -22,7 +22,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from utils import manifest, state
+from runner import manifest, state
 
 _NAME = re.compile(r"^(?P<time>\d{8}-\d{6}-\d{6})-level(?P<level>\d+|x)-(?P<file>.+)$")
 

@@ -1,8 +1,8 @@
 """Level-4 pictures: train the network on two moons, then plot what it learned.
 
-    python -m utils.plots                        # out/decision_boundary.png, out/loss_curve.png
-    python -m utils.plots --steps 30 --out /tmp/plots
-    python -m utils.plots --impl learner         # your katas/level4 network instead
+    python -m tools.plots                        # out/decision_boundary.png, out/loss_curve.png
+    python -m tools.plots --steps 30 --out /tmp/plots
+    python -m tools.plots --impl learner         # your katas/level4 network instead
 
 Two PNG files (matplotlib, Agg backend, no window):
 
@@ -31,7 +31,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from utils import manifest
+from runner import manifest
 
 OUT = manifest.ROOT / "out"  # git-ignored
 FILES = ("decision_boundary.png", "loss_curve.png")
@@ -228,7 +228,7 @@ def matplotlib_available() -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m utils.plots", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.plots", description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", default=str(OUT), help="folder for the two PNG files (default: out/)")
     parser.add_argument("--steps", type=int, default=DEFAULT.steps, help=f"training steps (default {DEFAULT.steps})")
     parser.add_argument("--impl", default="reference",
@@ -242,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {MISSING_MATPLOTLIB}", file=sys.stderr)
         return 2
 
-    from utils import impl as impl_loader
+    from runner import impl as impl_loader
 
     try:
         engine = impl_loader.load(args.impl, manifest.levels()[-1])

@@ -18,7 +18,7 @@ Per failing test, one short block instead of a traceback:
   infinite loop in ``backward()``; a ``RecursionError`` is explained;
 * a failing hypothesis example is shown with the one command that replays it
   (the ``learner`` profile is derandomized, so the replay is exact);
-* gradient failures get a quick op-by-op check of the engine (utils/diagnose.py).
+* gradient failures get a quick op-by-op check of the engine (runner/diagnose.py).
 
 At the end: the level, tests passing per level, the next thing to do and the
 hint to read. With ``--impl learner`` the result is saved in
@@ -42,7 +42,7 @@ from pathlib import Path
 
 import pytest
 
-from utils import manifest
+from runner import manifest
 
 TIMEOUT_MESSAGE = (
     "this test took longer than {seconds:g} s: most likely an infinite loop in backward() -- e.g. a "
@@ -474,7 +474,7 @@ def _likely_cause(item, add, message: str, level: int | None) -> None:
         return
     st = _state(item.config)
     if st.check_ops_cache is None:
-        from utils import diagnose
+        from runner import diagnose
 
         try:
             st.check_ops_cache = diagnose.check_ops(run.impl.Value, run.level.number)
@@ -709,7 +709,7 @@ def _engine_label(run) -> str:
 
 def _hint_status(level: int) -> str:
     try:
-        from utils import hints
+        from tools import hints
 
         return hints.status_line(level)
     except Exception:  # noqa: BLE001 - the hint line must never break a run
@@ -759,7 +759,7 @@ def pytest_sessionfinish(session, exitstatus):
 def save_progress(result: dict) -> None:
     """Record a learner's run in .kata/progress.json: the last run of each level,
     and the last complete one (``nox -s progress`` reads them)."""
-    from utils import state
+    from runner import state
 
     path = state.path("progress.json")
     try:

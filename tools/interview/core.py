@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from utils import manifest, state
+from runner import manifest, state
 
 FULL = "full"
 FULL_MINUTES = 45  # the clock of a real whiteboard round
@@ -358,7 +358,7 @@ def hint_tiers_read(levels: tuple[int, ...] | list[int]) -> int:
     ``nox -s hint`` records them; 0 if that cannot be told (a damaged hints file must
     never break an attempt). The attempt counts the difference between its start and end."""
     try:
-        from utils import hints
+        from tools import hints
 
         data = hints.load()
         return sum(len(hints.read_tiers(n, data)) for n in levels)

@@ -1,0 +1,1 @@
+"""Interview practice: timed attempts (core), their history, the oral drill (questions), and the terminal (cli)."""

@@ -1,0 +1,3 @@
+from tools.interview.cli import main
+
+raise SystemExit(main())
