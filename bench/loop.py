@@ -1,0 +1,144 @@
+"""The learner's loop: what a learner waits for, in units of one micrograd training step timed in the same run.
+
+* each level's tests, warm, on a learner-speed engine: ``bench/learner/value.py``
+  (closures, micrograd's style, done through level 4) with the correct
+  network of the bug zoo (``tests/zoo/correct/network/nn.py``) beside it, run
+  as ``nox -s levelN`` runs them: ``python -m pytest katas --level=N --impl DIR``;
+* the first run of each tool session that needs only the standard library
+  (``nox -s hint -- 1`` and the others), as on a fresh clone: a fresh state
+  folder and no compiled bytecode (``PYTHONPYCACHEPREFIX`` points at an empty
+  folder);
+* what nox adds: a warm ``nox -s level1`` against bare pytest in the same
+  environment, and whether the levels 1-2 environment stays free of PyTorch.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.timing import median, time_rounds
+
+ROOT = Path(__file__).resolve().parent.parent
+LEARNER_VALUE = Path(__file__).resolve().parent / "learner" / "value.py"
+LEARNER_NN = ROOT / "tests" / "zoo" / "correct" / "network" / "nn.py"
+# the sessions that run on nox's own interpreter, and a harmless command line for each
+STDLIB_TOOLS = {
+    "hint": ["1"],
+    "progress": [],
+    "restore": [],
+    "carry": ["2", "--dry-run"],
+}
+LEVELS_ENV = "kata"  # the shared environment of levels 1-2 (noxfile.ENVS)
+
+
+def nox_command() -> list[str] | None:
+    """How to call nox from here: this interpreter's, or the one on PATH (inside a nox session)."""
+    if importlib.util.find_spec("nox") is not None:
+        return [sys.executable, "-m", "nox"]
+    found = shutil.which("nox")
+    return [found] if found else None
+
+
+def env_python(env: Path) -> Path:
+    return env / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
+
+
+def _run(cmd: list[str], env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False, env=env)
+
+
+def learner_engine(folder: Path) -> Path:
+    """A kata-like folder holding the learner-speed engine: value.py and nn.py."""
+    shutil.copy(LEARNER_VALUE, folder / "value.py")
+    shutil.copy(LEARNER_NN, folder / "nn.py")
+    return folder
+
+
+def level_times(levels: list[int], repeats: int = 2) -> dict[int, tuple[float, str]]:
+    """Seconds (median of ``repeats`` rounds) for levels 1..N's tests on the learner-speed engine,
+    and an error when the run did not pass (a correct engine must)."""
+    out: dict[int, tuple[float, str]] = {}
+    with tempfile.TemporaryDirectory() as state, tempfile.TemporaryDirectory() as folder:
+        impl = learner_engine(Path(folder))
+        env = dict(os.environ, KATA_STATE_DIR=state)
+        errors: dict[int, str] = {}
+
+        def task(n):
+            def run():
+                done = _run([sys.executable, "-m", "pytest", "katas", f"--level={n}", f"--impl={impl}",
+                             "-p", "no:cacheprovider"], env)
+                if done.returncode != 0:
+                    errors[n] = f"exit {done.returncode}: " + done.stdout.strip().splitlines()[-1][:120]
+            return run
+
+        # one warm-up run of the highest level compiles every test file; not counted
+        times = time_rounds({n: task(n) for n in levels}, repeats, min_block=0, warm=max(levels))
+        for n in levels:
+            out[n] = (median(times[n]), errors.get(n, ""))
+    return out
+
+
+def tool_first_runs(repeats: int = 3) -> dict[str, float] | None:
+    """Seconds (median) of the first ``nox -s TOOL`` on a fresh clone, for each stdlib-only tool session."""
+    nox = nox_command()
+    if nox is None:
+        return None
+    out = {}
+    for name, args in STDLIB_TOOLS.items():
+        runs = []
+        for _ in range(repeats):
+            with tempfile.TemporaryDirectory() as state, tempfile.TemporaryDirectory() as pycache:
+                env = dict(os.environ, KATA_STATE_DIR=state, PYTHONPYCACHEPREFIX=pycache)
+                t0 = time.perf_counter()
+                _run([*nox, "-s", name, "--", *args], env)
+                runs.append(time.perf_counter() - t0)
+        out[name] = median(runs)
+    return out
+
+
+def nox_overhead(repeats: int = 5) -> dict | None:
+    """A warm ``nox -s level1`` against bare pytest running the same tests in the same environment.
+
+    The first nox run creates (or refreshes) ``.nox/kata`` and is not counted.
+    Then, in rounds: ``nox -s level1`` (what a learner types; the environment
+    is reused and pip is not called), and ``.nox/kata``'s own ``python -m
+    pytest katas --level=1``. The difference is what nox costs. Both run level
+    1's tests on the pristine stub (``--impl stubs/level1``), whatever the
+    learner's own file holds, and exit non-zero; only the time matters. The
+    learner's progress state is not touched (a throw-away
+    ``KATA_STATE_DIR``). Returns None when nox cannot be found.
+    """
+    nox = nox_command()
+    if nox is None:
+        return None
+    stub = ["--impl", "stubs/level1"]
+    with tempfile.TemporaryDirectory() as state:
+        env = dict(os.environ, KATA_STATE_DIR=state)
+        first = _run([*nox, "-s", "level1", "--", *stub], env)
+        python = env_python(ROOT / ".nox" / LEVELS_ENV)
+        if not python.exists():
+            return {"error": "nox -s level1 made no environment:\n" + first.stdout[-1500:] + first.stderr[-1500:]}
+        bare = [str(python), "-m", "pytest", "katas", "--level=1", *stub]
+        times = time_rounds({"nox": lambda: _run([*nox, "-s", "level1", "--", *stub], env),
+                             "pytest": lambda: _run(bare, env)}, repeats)
+    return {
+        "nox": median(times["nox"]),
+        "pytest": median(times["pytest"]),
+        "repeats": repeats,
+        "torch": {LEVELS_ENV: env_has_torch(LEVELS_ENV)},
+    }
+
+
+def env_has_torch(name: str) -> bool | None:
+    """Whether ``.nox/<name>`` has torch installed (None: there is no such environment)."""
+    env = ROOT / ".nox" / name
+    if not env.exists():
+        return None
+    return any(env.glob("lib/python*/site-packages/torch")) or any(env.glob("Lib/site-packages/torch"))
