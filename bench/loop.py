@@ -5,9 +5,8 @@
   network of the bug zoo (``tests/zoo/correct/network/nn.py``) beside it, run
   as ``nox -s levelN`` runs them: ``python -m pytest katas --level=N --impl DIR``;
 * the first run of each tool session that needs only the standard library
-  (``nox -s hint -- 1`` and the others), as on a fresh clone: a fresh state
-  folder and no compiled bytecode (``PYTHONPYCACHEPREFIX`` points at an empty
-  folder);
+  (``nox -s hint -- 1`` and the others), as on a fresh clone: in a fresh copy
+  of the repository's files (no ``.nox``, no compiled bytecode, no state);
 * what nox adds: a warm ``nox -s level1`` against bare pytest in the same
   environment, and whether the levels 1-2 environment stays free of PyTorch.
 """
@@ -85,19 +84,33 @@ def level_times(levels: list[int], repeats: int = 2) -> dict[int, tuple[float, s
     return out
 
 
+def fresh_clone(dest: Path) -> Path:
+    """A copy of the repository's files as git knows them (the working tree's version): what a
+    fresh clone holds, without .nox, bytecode or state."""
+    listed = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, text=True, check=True)
+    for name in filter(None, listed.stdout.split("\0")):
+        src = ROOT / name
+        if src.is_file():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / name)
+    return dest
+
+
 def tool_first_runs(repeats: int = 3) -> dict[str, float] | None:
-    """Seconds (median) of the first ``nox -s TOOL`` on a fresh clone, for each stdlib-only tool session."""
+    """Seconds (median) of the first ``nox -s TOOL`` in a fresh clone, for each stdlib-only tool session.
+    None when nox or git cannot be found."""
     nox = nox_command()
-    if nox is None:
+    if nox is None or shutil.which("git") is None:
         return None
     out = {}
     for name, args in STDLIB_TOOLS.items():
         runs = []
         for _ in range(repeats):
-            with tempfile.TemporaryDirectory() as state, tempfile.TemporaryDirectory() as pycache:
-                env = dict(os.environ, KATA_STATE_DIR=state, PYTHONPYCACHEPREFIX=pycache)
+            with tempfile.TemporaryDirectory() as tmp:
+                clone = fresh_clone(Path(tmp) / "kata")
+                env = dict(os.environ, KATA_STATE_DIR=str(Path(tmp) / "state"))
                 t0 = time.perf_counter()
-                _run([*nox, "-s", name, "--", *args], env)
+                subprocess.run([*nox, "-s", name, "--", *args], cwd=clone, capture_output=True, check=False, env=env)
                 runs.append(time.perf_counter() - t0)
         out[name] = median(runs)
     return out
