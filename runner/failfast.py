@@ -7,7 +7,8 @@ would mostly fail again for the same reason, or pass on a broken engine and
 say nothing useful, and they take most of the time. So they are skipped with
 the reason, the moment of the first failure is announced on screen, and the
 summary says what did not run and why. Quick example tests of the higher
-levels still run.
+levels still run. ``--no-failfast`` runs everything (the self-test uses it to
+prove that a stub fails every test of its level).
 
 Public pytest hooks only; the state lives in ``config.stash``.
 """
@@ -54,7 +55,15 @@ def reason(failed_level: int) -> str:
     return f"level {failed_level} fails: fix it first (the slow tests of later levels run once it passes)"
 
 
+def pytest_addoption(parser):
+    parser.getgroup("kata").addoption(
+        "--no-failfast", action="store_true",
+        help="run the slow tests of every level even when a lower level fails")
+
+
 def pytest_runtest_setup(item):
+    if item.config.getoption("no_failfast"):
+        return
     st = _state(item.config)
     level = _level(item)
     if st.failed_level is None or level is None or level <= st.failed_level or not is_expensive(item):
