@@ -5,7 +5,7 @@ self-test (``tests/kata_runs.py``), the bench, interview mode, class grading.
 The process runs what a learner types, from the repository root::
 
     python -m pytest katas --level N --impl IMPL  [extra args]
-        -p no:cacheprovider --kata-report PATH -p runner.report_text
+        -p no:cacheprovider -p no:xdist --kata-report PATH -p runner.report_text
 
 and the verdicts are read back from the JSON report the kata plugin writes
 (``--kata-report``; ``runner/report_text.py`` adds each failure's full text).
@@ -129,7 +129,8 @@ def command(level: int, impl: str | Path, report: Path, extra_args: Iterable[str
     if isinstance(impl, Path):
         impl = impl.resolve()
     return [str(python or sys.executable), "-m", "pytest", "katas", f"--level={level}", f"--impl={impl}",
-            *extra_args, "-p", "no:cacheprovider", f"--kata-report={report}", "-p", "runner.report_text"]
+            *extra_args, "-p", "no:cacheprovider", "-p", "no:xdist",  # one process: the report is the whole run's
+            f"--kata-report={report}", "-p", "runner.report_text"]
 
 
 def environment(env: Mapping[str, str] | None = None) -> dict[str, str]:

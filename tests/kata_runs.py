@@ -55,7 +55,7 @@ def run_level(level: int, impl: str | Path = "learner", *extra: str, timeout: fl
     """
     with tempfile.TemporaryDirectory(prefix="kata-state-") as tmp:
         env = {} if os.environ.get("KATA_STATE_DIR") else {"KATA_STATE_DIR": tmp}
-        result = levelrun.run_level(level, impl, extra_args=("-p", "no:xdist", "-q", *extra), env=env,
+        result = levelrun.run_level(level, impl, extra_args=("-q", *extra), env=env,
                                     timeout=timeout)
     output = result.output + (f"\n{result.error}" if result.error else "")
     run = LevelRun(result.returncode, output, result=result)
