@@ -157,9 +157,15 @@ class RunningLevel:
         group = ({"start_new_session": True} if os.name == "posix"
                  else {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP})
         self.started = time.monotonic()
-        self._proc = subprocess.Popen(command(level, impl, self._report, extra_args, python), cwd=cwd,
-                                      env=environment(env), stdin=subprocess.DEVNULL, stdout=self._out, stderr=self._err,
-                                      text=True, **group)
+        try:
+            self._proc = subprocess.Popen(command(level, impl, self._report, extra_args, python), cwd=cwd,
+                                          env=environment(env), stdin=subprocess.DEVNULL, stdout=self._out,
+                                          stderr=self._err, **group)
+        except BaseException:
+            self._out.close()
+            self._err.close()
+            shutil.rmtree(self._tmp, ignore_errors=True)
+            raise
 
     def done(self) -> bool:
         """Whether the process has ended (or was stopped); never blocks."""
@@ -174,6 +180,9 @@ class RunningLevel:
             except subprocess.TimeoutExpired:
                 self._kill()
                 self._finish(error=f"the run was stopped after {self.timeout:g} s, its time limit", timed_out=True)
+            except BaseException:  # Ctrl-C here: the run (in its own process group) ends with its owner
+                self.cancel()
+                raise
             else:
                 self._finish()
         return self._result
@@ -222,7 +231,7 @@ class RunningLevel:
         self._result = result
 
     def __del__(self) -> None:  # a dropped run must not outlive its owner
-        if getattr(self, "_result", True) is None and self._proc.poll() is None:
+        if getattr(self, "_result", True) is None and hasattr(self, "_proc"):
             self.cancel()
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import json
+import os
 import time
 from pathlib import Path
 
@@ -109,3 +111,14 @@ def test_the_command_is_what_a_learner_types_plus_the_report(impl, tmp_path):
     cmd = levelrun.command(1, impl, tmp_path / "r.json", ["-x"])
     assert cmd[1:6] == ["-m", "pytest", "katas", "--level=1", f"--impl={impl if isinstance(impl, str) else impl.resolve()}"]
     assert "-x" in cmd and f"--kata-report={tmp_path / 'r.json'}" in cmd and "junit" not in " ".join(cmd)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="checks the process by its id")
+def test_a_dropped_run_does_not_outlive_its_owner(tmp_path):
+    hang = _engine(tmp_path, "import time\ntime.sleep(3600)\n")
+    run = levelrun.start_level(1, hang)
+    pid = run._proc.pid
+    del run
+    gc.collect()
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
