@@ -122,3 +122,10 @@ def test_a_dropped_run_does_not_outlive_its_owner(tmp_path):
     gc.collect()
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+def test_named_tests_replace_the_whole_of_katas_as_in_nox(tmp_path):
+    one = "katas/level1/test_level1.py::test_add_computes_data"
+    assert levelrun.pytest_args(1, "reference", tmp_path / "r.json", [one])[0] != "katas"
+    result = levelrun.run_level(1, "reference", extra_args=[one])
+    assert [t.nodeid for t in result.ran] == [one] and result.passed == 1, result.output[-2000:]
