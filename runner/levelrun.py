@@ -8,8 +8,7 @@ The process runs what a learner types, from the repository root::
         -p no:cacheprovider -p no:xdist --kata-report PATH -p runner.report_text
 
 (``katas`` is left out when the extra args name test ids or paths, as
-``nox -s levelN`` does).
-and the verdicts are read back from the JSON report the kata plugin writes
+``nox -s levelN`` does), and the verdicts are read back from the JSON report the kata plugin writes
 (``--kata-report``; ``runner/report_text.py`` adds each failure's full text).
 Nothing parses pytest's printed output or a JUnit file.
 
@@ -28,6 +27,9 @@ Non-blocking (interview mode re-runs on every save and must stay responsive)::
     run.done()                    # has the process ended? (never blocks)
     result = run.wait()           # the LevelResult; kills the run at its deadline
     run.cancel()                  # stop it now (a new save supersedes the run)
+
+Ctrl-C during ``wait()``, or a handle dropped while running, ends the run too
+(it is in its own process group, out of the terminal's reach).
 
 ``run_level(level, impl, *, extra_args=(), env=None, timeout=None, cwd=ROOT,
 python=sys.executable) -> LevelResult``; ``start_level`` takes the same
