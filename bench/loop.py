@@ -49,10 +49,6 @@ def env_python(env: Path) -> Path:
     return env / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
 
 
-def _run(cmd: list[str], env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False, env=env)
-
-
 def learner_engine(folder: Path) -> Path:
     """A kata-like folder holding the learner-speed engine: value.py and nn.py."""
     shutil.copy(LEARNER_VALUE, folder / "value.py")
@@ -61,20 +57,20 @@ def learner_engine(folder: Path) -> Path:
 
 
 def level_times(levels: list[int], repeats: int = 2) -> dict[int, tuple[float, str]]:
-    """Seconds (median of ``repeats`` rounds) for levels 1..N's tests on the learner-speed engine,
-    and an error when the run did not pass (a correct engine must)."""
+    """Seconds (median of ``repeats`` rounds) for levels 1..N's tests on the learner-speed engine, run by
+    the kata's level runner; and an error when the run was not green (a correct engine must pass)."""
+    from runner import levelrun
+
     out: dict[int, tuple[float, str]] = {}
     with tempfile.TemporaryDirectory() as state, tempfile.TemporaryDirectory() as folder:
         impl = learner_engine(Path(folder))
-        env = dict(os.environ, KATA_STATE_DIR=state)
         errors: dict[int, str] = {}
 
         def task(n):
             def run():
-                done = _run([sys.executable, "-m", "pytest", "katas", f"--level={n}", f"--impl={impl}",
-                             "-p", "no:cacheprovider"], env)
-                if done.returncode != 0:
-                    errors[n] = f"exit {done.returncode}: " + done.stdout.strip().splitlines()[-1][:120]
+                result = levelrun.run_level(n, impl, env={"KATA_STATE_DIR": state})
+                if not result.green:
+                    errors[n] = "not green: " + result.summary()[:120]
             return run
 
         # one warm-up run of the highest level compiles every test file; not counted
@@ -119,32 +115,51 @@ def tool_first_runs(repeats: int = 3) -> dict[str, float] | None:
 def nox_overhead(repeats: int = 5) -> dict | None:
     """A warm ``nox -s level1`` against bare pytest running the same tests in the same environment.
 
-    The first nox run creates (or refreshes) ``.nox/kata`` and is not counted.
-    Then, in rounds: ``nox -s level1`` (what a learner types; the environment
-    is reused and pip is not called), and ``.nox/kata``'s own ``python -m
-    pytest katas --level=1``. The difference is what nox costs. Both run level
-    1's tests on the pristine stub (``--impl stubs/level1``), whatever the
-    learner's own file holds, and exit non-zero; only the time matters. The
-    learner's progress state is not touched (a throw-away
+    The first nox run creates (or refreshes) ``.nox/kata`` and is not
+    counted. Then, in rounds: ``nox -s level1`` (what a learner types; the
+    environment is reused and pip is not called), and ``.nox/kata``'s own
+    ``python -m pytest katas --level=1`` run by the kata's level runner
+    (``runner/levelrun.py``). The difference is what nox costs. Both run
+    level 1's tests on the pristine stub (``--impl stubs/level1``), whatever
+    the learner's own file holds, with the same options and environment (the
+    runner's JSON report included), and exit non-zero; the bare run's verdict
+    is checked (every test ran and failed), so a broken command is never timed
+    as a fast one. The learner's progress state is not touched (a throw-away
     ``KATA_STATE_DIR``). Returns None when nox cannot be found.
     """
+    from runner import levelrun
+
     nox = nox_command()
     if nox is None:
         return None
-    stub = ["--impl", "stubs/level1"]
-    with tempfile.TemporaryDirectory() as state:
-        env = dict(os.environ, KATA_STATE_DIR=state)
-        first = _run([*nox, "-s", "level1", "--", *stub], env)
-        python = env_python(ROOT / ".nox" / LEVELS_ENV)
-        if not python.exists():
-            return {"error": "nox -s level1 made no environment:\n" + first.stdout[-1500:] + first.stderr[-1500:]}
-        bare = [str(python), "-m", "pytest", "katas", "--level=1", *stub]
-        times = time_rounds({"nox": lambda: _run([*nox, "-s", "level1", "--", *stub], env),
-                             "pytest": lambda: _run(bare, env)}, repeats)
+    state = tempfile.TemporaryDirectory()
+    env = {"KATA_STATE_DIR": state.name}
+    # the runner's pytest arguments, for nox's run too (nox adds no `katas` when they name it)
+    options = levelrun.pytest_args(1, "stubs/level1", Path(state.name) / "nox-report.json")
+
+    def nox_run():
+        return subprocess.run([*nox, "-s", "level1", "--", *options], cwd=ROOT, capture_output=True, text=True,
+                              check=False, env=levelrun.environment(env))
+
+    first = nox_run()
+    python = env_python(ROOT / ".nox" / LEVELS_ENV)
+    if not python.exists():
+        return {"error": "nox -s level1 made no environment:\n" + first.stdout[-1500:] + first.stderr[-1500:]}
+    runs: list = []
+    with state:
+        times = time_rounds({"nox": nox_run,
+                             "pytest": lambda: runs.append(levelrun.run_level(1, "stubs/level1", env=env,
+                                                                              python=python))},
+                            repeats)
+    bare = runs[-1]
+    if bare.error or not bare.total or bare.failed != bare.total:
+        return {"error": f"the bare run of level 1 on the stub did not fail every test ({bare.summary()}):\n"
+                         + bare.output[-1500:]}
     return {
         "nox": median(times["nox"]),
         "pytest": median(times["pytest"]),
         "repeats": repeats,
+        "tests": bare.total,
         "torch": {LEVELS_ENV: env_has_torch(LEVELS_ENV)},
     }
 
