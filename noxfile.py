@@ -93,7 +93,7 @@ def run_stdlib(session: nox.Session, *args: str) -> None:
 
 def level_options() -> argparse.ArgumentParser:
     """The options a level session reads itself; everything else goes to pytest."""
-    p = argparse.ArgumentParser(prog="nox -s levelN --", add_help=False)
+    p = argparse.ArgumentParser(prog="nox -s levelN --", add_help=False, allow_abbrev=False)
     p.add_argument("--watch", action="store_true", help="re-run the tests whenever the level's files change")
     return p
 

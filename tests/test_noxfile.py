@@ -53,3 +53,10 @@ def noxfile():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)  # registers the sessions once
     return module
+
+
+def test_a_level_session_takes_watch_and_gives_pytest_everything_else_in_order(noxfile):
+    opts, rest = noxfile.level_options().parse_known_args(["-x", "-k", "tanh and relu", "--watch", "--impl", "reference"])
+    assert opts.watch and rest == ["-x", "-k", "tanh and relu", "--impl", "reference"]
+    opts, rest = noxfile.level_options().parse_known_args(["--wat"])
+    assert not opts.watch and rest == ["--wat"], "no abbreviations: pytest's options pass through untouched"
