@@ -52,7 +52,7 @@ def targets(res: Results) -> list[tuple[str, str, bool | None]]:
     r = ratio(TORCH_BATCHED, VECTORIZED)
     out.append(("vectorized solution within 3x of torch batched",
                 "-" if r is None else f"{r:.2f}x torch's time", None if r is None else r <= 3))
-    unit = s.get(MICROGRAD)
+    unit = res.loop_unit or s.get(MICROGRAD)
     for n, goal in LEVEL_GOALS.items():
         if n not in res.levels:
             continue
@@ -101,7 +101,7 @@ def tables(res: Results) -> list[tuple[str, list[str], list[list[str]]]]:
          f"on {max(res.chain_n, res.memory_n):,} nodes for {FAST}, {res.memory_n:,} for the others)",
          ["engine", "forward", "backward", "bytes per node", "... after backward"], chain_rows),
     ]
-    unit = res.step.get(MICROGRAD)
+    unit = res.loop_unit or res.step.get(MICROGRAD)
 
     def steps(t):
         return "-" if unit is None else f"{t / unit:.1f}"
@@ -110,11 +110,13 @@ def tables(res: Results) -> list[tuple[str, list[str], list[list[str]]]]:
         rows = [[f"nox -s level{n} (warm): python -m pytest katas --level={n} --impl bench/learner",
                  ms(t) if not err else err, steps(t), str(LEVEL_GOALS.get(n, "-"))]
                 for n, (t, err) in res.levels.items()]
-        rows += [[f"nox -s {name} {' '.join(loop.STDLIB_TOOLS[name])} (first run: fresh state, no bytecode)".replace("  ", " "),
+        rows += [[f"nox -s {' -- '.join([name, ' '.join(loop.STDLIB_TOOLS[name])]).strip(' -')} "
+                  "(first run, in a fresh copy of the repository)",
                   ms(t), steps(t), str(TOOL_GOAL)] for name, t in (res.tools or {}).items()]
         unit_shown = "-" if unit is None else ms(unit)
         out.append((f"The learner's loop, in training steps of micrograd 0.1.0's MLP(2, [16, 16, 1]) on "
-                    f"{res.n_points} points (one step = {unit_shown}, timed above)",
+                    f"{res.n_points} points (one step = {unit_shown}, "
+                    + ("timed in the same rounds as the levels)" if res.loop_unit else "timed above)"),
                     ["command", "time", "micrograd steps", "goal"], rows))
     if res.loop and "nox" in res.loop:
         lp = res.loop

@@ -56,9 +56,17 @@ def learner_engine(folder: Path) -> Path:
     return folder
 
 
-def level_times(levels: list[int], repeats: int = 2) -> dict[int, tuple[float, str]]:
+UNIT = "unit"  # the key of the unit's timing among the levels'
+UNIT_STEPS = 3  # training steps per timing of the unit, within each round
+
+
+def level_times(levels: list[int], repeats: int = 2, unit=None) -> dict:
     """Seconds (median of ``repeats`` rounds) for levels 1..N's tests on the learner-speed engine, run by
-    the kata's level runner; and an error when the run was not green (a correct engine must pass)."""
+    the kata's level runner; and an error when the run was not green (a correct engine must pass).
+
+    ``unit``: one training step of micrograd, timed ``UNIT_STEPS`` times in each round between the
+    levels' runs, so the unit sees the same load of a shared machine as the levels; its seconds per
+    step are under ``UNIT``."""
     from runner import levelrun
 
     out: dict[int, tuple[float, str]] = {}
@@ -73,10 +81,15 @@ def level_times(levels: list[int], repeats: int = 2) -> dict[int, tuple[float, s
                     errors[n] = "not green: " + result.summary()[:120]
             return run
 
+        tasks = {n: task(n) for n in levels}
+        if unit is not None:
+            tasks[UNIT] = lambda: [unit() for _ in range(UNIT_STEPS)]
         # one warm-up run of the highest level compiles every test file; not counted
-        times = time_rounds({n: task(n) for n in levels}, repeats, min_block=0, warm=max(levels))
+        times = time_rounds(tasks, repeats, min_block=0, warm=max(levels))
         for n in levels:
             out[n] = (median(times[n]), errors.get(n, ""))
+        if unit is not None:
+            out[UNIT] = median(times[UNIT]) / UNIT_STEPS
     return out
 
 

@@ -94,6 +94,9 @@ def test_the_learner_loop_is_read_in_micrograd_steps():
     assert next(ok for t, _, ok in cli.targets(res) if t.startswith("warm level 3")) is False, "a failed run fails"
     res.step = {}
     assert next(ok for t, _, ok in cli.targets(res) if t.startswith("first")) is None, "no micrograd: not measured"
+    res = bench.Results(repeats=1, chain_n=10, step={cli.MICROGRAD: 2.0}, levels={3: (15.0, "")}, loop_unit=3.0)
+    assert next(f for t, f, _ in cli.targets(res) if t.startswith("warm level 3")) == "5.0 steps", (
+        "the unit timed in the levels' own rounds is the one used")
     table = next(rows for title, _, rows in cli.tables(bench.Results(1, 10, levels={3: (3.0, "")})) if "learner" in title)
     assert table[0][0].startswith("nox -s level3"), table
 
