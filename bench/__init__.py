@@ -72,7 +72,7 @@ class Results:
     loop: dict | None = None  # nox -s level1 against bare pytest
     levels: dict[int, tuple[float, str]] = field(default_factory=dict)  # level -> seconds, error
     tools: dict[str, float] | None = None  # stdlib tool session -> seconds of its first run
-    loop_unit: float | None = None  # seconds per micrograd step, timed in the levels' rounds
+    loop_unit: float | None = None  # seconds per micrograd step, timed in the levels' rounds (bench/unit.py)
 
 
 FAST_NAME = "fast (escape hatch)"
@@ -122,8 +122,7 @@ def run(repeats: int = 9, n_points: int = 100, chain_n: int = 1_000_000, chain_r
     if learner:
         levels = [lv.number for lv in manifest.levels()]
         out(f"Timing levels {levels[0]}-{levels[-1]} on a learner-speed engine (bench/learner), {loop_repeats} rounds...")
-        micrograd = next((e for e in engines if e.key == "micrograd"), None)
-        timed = loop.level_times(levels, loop_repeats, unit=micrograd.step if micrograd else None)
+        timed = loop.level_times(levels, loop_repeats)
         res.loop_unit = timed.pop(loop.UNIT, None)
         res.levels = timed
         out("Timing the first run of each standard-library tool session...")

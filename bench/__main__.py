@@ -116,7 +116,7 @@ def tables(res: Results) -> list[tuple[str, list[str], list[list[str]]]]:
         unit_shown = "-" if unit is None else ms(unit)
         out.append((f"The learner's loop, in training steps of micrograd 0.1.0's MLP(2, [16, 16, 1]) on "
                     f"{res.n_points} points (one step = {unit_shown}, "
-                    + ("timed in the same rounds as the levels)" if res.loop_unit else "timed above)"),
+                    + ("timed in a fresh process, in the same rounds as the levels)" if res.loop_unit else "timed above)"),
                     ["command", "time", "micrograd steps", "goal"], rows))
     if res.loop and "nox" in res.loop:
         lp = res.loop

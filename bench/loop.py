@@ -60,13 +60,24 @@ UNIT = "unit"  # the key of the unit's timing among the levels'
 UNIT_STEPS = 3  # training steps per timing of the unit, within each round
 
 
-def level_times(levels: list[int], repeats: int = 2, unit=None) -> dict:
+def unit_step() -> float | None:
+    """Seconds per micrograd training step, timed in a fresh process (``bench/unit.py``); None without micrograd."""
+    done = subprocess.run([sys.executable, "-m", "bench.unit", str(UNIT_STEPS)], cwd=ROOT, capture_output=True,
+                          text=True, check=False)
+    try:
+        return float(done.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return None
+
+
+def level_times(levels: list[int], repeats: int = 2, unit: bool = True) -> dict:
     """Seconds (median of ``repeats`` rounds) for levels 1..N's tests on the learner-speed engine, run by
     the kata's level runner; and an error when the run was not green (a correct engine must pass).
 
-    ``unit``: one training step of micrograd, timed ``UNIT_STEPS`` times in each round between the
-    levels' runs, so the unit sees the same load of a shared machine as the levels; its seconds per
-    step are under ``UNIT``."""
+    ``unit``: also time one training step of micrograd in each round, between the levels' runs, so
+    the unit sees the same load of a shared machine as the levels; in a fresh process, as the levels
+    run, so the bench's own heap does not slow it (gc stays on). Its seconds per step are under
+    ``UNIT`` (None without micrograd)."""
     from runner import levelrun
 
     out: dict[int, tuple[float, str]] = {}
@@ -82,14 +93,16 @@ def level_times(levels: list[int], repeats: int = 2, unit=None) -> dict:
             return run
 
         tasks = {n: task(n) for n in levels}
-        if unit is not None:
-            tasks[UNIT] = lambda: [unit() for _ in range(UNIT_STEPS)]
+        units: list[float | None] = []
+        if unit:
+            tasks[UNIT] = lambda: units.append(unit_step())
         # one warm-up run of the highest level compiles every test file; not counted
         times = time_rounds(tasks, repeats, min_block=0, warm=max(levels))
         for n in levels:
             out[n] = (median(times[n]), errors.get(n, ""))
-        if unit is not None:
-            out[UNIT] = median(times[UNIT]) / UNIT_STEPS
+        if unit:
+            measured = [u for u in units if u is not None]
+            out[UNIT] = median(measured) if measured else None
     return out
 
 
