@@ -220,3 +220,16 @@ def test_an_assert_in_the_learners_code_is_theirs_and_says_what_the_test_expecte
     assert block.startswith("your code's assert failed: only positive powers"), block
     assert re.search(r"your code\s+\S*value.py:\d+, in __pow__", block), block
     assert "expected: Value(0) ** -1 raises ZeroDivisionError" in block, block
+
+
+def test_the_output_is_checked_on_the_lowest_and_highest_supported_versions():
+    """pyproject.toml's lower bounds are what `nox -s feedback_versions` installs as "lowest"."""
+    noxfile = (ROOT / "noxfile.py").read_text()
+    assert re.search(r"^def feedback_versions\(session", noxfile, re.M)
+    lowest = re.search(r'"lowest": \[([^]]*)\]', noxfile)[1]
+    deps = (ROOT / "pyproject.toml").read_text()
+    for name in ("pytest", "hypothesis", "pytest-timeout"):
+        pinned = re.search(rf'"{name}==([\d.]+)"', lowest)[1]
+        floor = re.search(rf'"{name}>=([\d.]+),<(\d+)', deps)
+        assert floor, f"pyproject.toml declares a range for {name}"
+        assert tuple(map(int, pinned.split("."))) == tuple(map(int, (floor[1] + ".0.0").split(".")[:len(pinned.split("."))])), name
