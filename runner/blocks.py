@@ -187,6 +187,9 @@ def describe(item, exc: BaseException, tb) -> Block:
         cause = causes.likely_cause(exc, mine)
         if cause:
             add(f"  likely cause: {cause}", yellow=True)
+        found = causes.engine_finding(item, level) if causes.op_of_test(item) else None
+        if found is not None and found.op == causes.op_of_test(item):  # e.g. a swapped __rtruediv__ dividing by 0
+            add(f"  cause (confirmed by a probe): {found}", yellow=True)
     example_lines(add, exc)
     if _is_hypothesis(item):
         add(f"  {'replay':<11} {replay_command(item, run)}")

@@ -50,9 +50,9 @@ def likely_cause(exc: BaseException, frame) -> str:
 
 def what_the_test_expected(item, test) -> str:
     """The test's expectation, in its own words: its docstring's first line, else its checking line."""
-    doc = (getattr(getattr(item, "obj", None), "__doc__", None) or "").strip().splitlines()
+    doc = (getattr(getattr(item, "obj", None), "__doc__", None) or "").strip()
     if doc:
-        return doc[0]
+        return " ".join(doc.split("\n\n", 1)[0].split())
     return (test.line or "").strip() if test is not None else ""
 
 
@@ -84,19 +84,31 @@ def is_about_gradients(text: str) -> bool:
     return any(w in low for w in ("grad", "backward", "d(", "d out", "/d", "'("))
 
 
-def engine_diagnosis(item, level: int | None) -> str:
-    """The engine's diagnosis for a wrong gradient (runner/diagnose.py), computed once per run and level."""
+def engine_finding(item, level: int | None):
+    """The engine's diagnosis (runner/diagnose.py): a Finding or None, computed once per run and level."""
     run = session.run_of(item.config)
     if run is None or run.impl is None:
-        return ""
+        return None
     cache = item.config.stash.setdefault(_DIAGNOSIS, {})
     lv = level or run.level.number
     if lv not in cache:
         from runner import diagnose
 
         try:
-            found = diagnose.diagnose(run.impl.Value, lv)
+            cache[lv] = diagnose.diagnose(run.impl.Value, lv)
         except Exception:  # noqa: BLE001 - a diagnosis never breaks a run
-            found = None
-        cache[lv] = f"cause (confirmed by a probe): {found}" if found else ""
+            cache[lv] = None
     return cache[lv]
+
+
+def engine_diagnosis(item, level: int | None) -> str:
+    """The engine's diagnosis for a wrong gradient, as one line ('' when no probe confirmed a cause)."""
+    found = engine_finding(item, level)
+    return f"cause (confirmed by a probe): {found}" if found else ""
+
+
+def op_of_test(item) -> str | None:
+    """The op a parametrized op test is about: ``test_op_forward[rtruediv]`` -> ``rtruediv``."""
+    callspec = getattr(item, "callspec", None)
+    name = callspec.params.get("name") if callspec is not None else None
+    return name if isinstance(name, str) else None

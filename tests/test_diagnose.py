@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import math
 import re
 
@@ -138,3 +139,29 @@ def test_explain_never_raises(tmp_path, reference):
 
     assert diagnose.explain(reference, broken, [1.0]) == diagnose.NOTHING
     assert diagnose.explain(object, lambda x: x, [1.0]) in ("", diagnose.NOTHING)
+
+
+@pytest.mark.parametrize("name, kind, said", [
+    ("breadth_first_order", "order", "ran before"),
+    ("forward_topological_order", "order", "ran before the step of its user"),
+    ("shared_node_visited_twice", "order", "ran 3 times"),
+    ("recursive_backward_without_order", "order", "ran 2 times"),
+    ("backward_without_traversal", "order", "or never ran"),
+    ("no_seed_gradient", "seed", "grad to 1"),
+    ("missing_chain_factor", "chain", "ignores out.grad"),
+    ("float32_rounding", "float32", "single precision"),
+    ("assign_in_tanh_backward", "accumulation", "missing accumulation in tanh"),
+    ("mul_derivative_swapped", "local", "mul: your backward gave"),
+    ("rtruediv_operands_swapped", "forward", "your 2.5 / x gave x / 2.5"),
+])
+def test_engines_without_closures_get_the_same_diagnosis(name, kind, said):
+    """The zoo's engines store local derivatives (no _backward): the order is checked by the numbers
+    each wrong order gives, after every op checked out on its own."""
+    Value = importlib.import_module(f"tests.zoo.{name}").Value
+    found = diagnose.diagnose(Value, 2)
+    assert found is not None and found.kind == kind and said in found.message, found
+
+
+@pytest.mark.parametrize("name", ["iterative_dfs", "micrograd_closures", "slots_kahn", "micrograd_as_learners_write"])
+def test_correct_engines_of_every_style_have_no_diagnosis(name):
+    assert diagnose.diagnose(importlib.import_module(f"tests.zoo.correct.{name}").Value, 2) is None

@@ -19,6 +19,7 @@ from tests.feedback_helpers import (
     RECURSIVE_RADD,
     ROOT,
     SLOW_MUL,
+    RTRUEDIV_SWAPPED,
     POW_ASSERTS_ON_NEGATIVE,
     SYNTAX_ERROR,
     WRONG_TANH,
@@ -233,3 +234,11 @@ def test_the_output_is_checked_on_the_lowest_and_highest_supported_versions():
         floor = re.search(rf'"{name}>=([\d.]+),<(\d+)', deps)
         assert floor, f"pyproject.toml declares a range for {name}"
         assert tuple(map(int, pinned.split("."))) == tuple(map(int, (floor[1] + ".0.0").split(".")[:len(pinned.split("."))])), name
+
+
+def test_a_swapped_reflected_division_reads_as_the_learner_wrote_it(tmp_path, state):
+    """The forward test stops on a ZeroDivisionError (hypothesis shrinks c to 0); the probe says why."""
+    run = kata(2, engine(tmp_path, RTRUEDIV_SWAPPED), "-k", "test_op_forward and rtruediv", state=state)
+    block = failure_blocks(run.stdout)["test_op_forward[rtruediv]"]
+    assert "cause (confirmed by a probe): rtruediv: your 2.5 / x gave x / 2.5" in block, block
+    assert "the test    expected: The op's data matches the same op on plain floats." in block, block

@@ -28,7 +28,7 @@ def test_add_computes_data(Value):
     a, b = Value(2.0), Value(-3.5)
     c = a + b
     assert isinstance(c, Value), f"a + b returned {c!r}, not a Value"
-    assert c.data == approx(-1.5)
+    expect(c.data, -1.5, "c.data")
 
 
 def test_mul_computes_data(Value):
@@ -36,7 +36,7 @@ def test_mul_computes_data(Value):
     a, b = Value(2.0), Value(-3.5)
     c = a * b
     assert isinstance(c, Value), f"a * b returned {c!r}, not a Value"
-    assert c.data == approx(-7.0)
+    expect(c.data, -7.0, "c.data")
 
 
 def test_ops_record_the_graph(Value):
@@ -61,7 +61,7 @@ def test_numbers_on_either_side(Value):
         ("2 * x", 2 * x, 6.0),
     ]:
         assert isinstance(result, Value), f"{expr} returned {result!r}, not a Value"
-        assert result.data == approx(expected), f"{expr} at x = 3"
+        expect(result.data, expected, "result.data", f"{expr} at x = 3")
 
 
 # -- backward: one op at a time ------------------------------------------------
@@ -105,7 +105,7 @@ def test_leaf_backward(Value):
     y = x * 1  # make sure * works before trusting the leaf test
     x.backward()
     expect(x.grad, 1.0, "x.grad", "dx/dx = 1")
-    assert y.data == approx(5.0)
+    expect(y.data, 5.0, "y.data")
 
 
 # -- the chain rule: gradients flow through several ops ------------------------
@@ -116,7 +116,7 @@ def test_seed_example(Value):
     x, y = Value(2.0), Value(3.0)
     z = x * y + x
     z.backward()
-    assert z.data == approx(8.0)
+    expect(z.data, 8.0, "z.data")
     expect(x.grad, 4.0, "x.grad", "x is used twice (in x*y and in + x): dz/dx = y + 1 = 4")
     expect(y.grad, 2.0, "y.grad", "dz/dy = x = 2")
 
@@ -146,7 +146,7 @@ def test_polynomial_with_constants(Value):
     x = Value(2.0)
     y = 2 * x * x + 3 * x + 1
     y.backward()
-    assert y.data == approx(15.0)
+    expect(y.data, 15.0, "y.data")
     expect(x.grad, 11.0, "x.grad", "dy/dx = 4x + 3 = 11")
 
 
@@ -158,7 +158,7 @@ def test_a_plus_a(Value):
     a = Value(3.0)
     b = a + a
     b.backward()
-    assert b.data == approx(6.0)
+    expect(b.data, 6.0, "b.data")
     expect(a.grad, 2.0, "a.grad", "a is used twice: its gradients must add up to 2 (use +=, not =)")
 
 
@@ -176,7 +176,7 @@ def test_reuse_twice(Value):
     b = a + a
     c = b + b
     c.backward()
-    assert c.data == approx(4.0)
+    expect(c.data, 4.0, "c.data")
     expect(b.grad, 2.0, "b.grad", "dc/db = 2")
     expect(a.grad, 4.0, "a.grad", "dc/da = 4: b's gradient (2) reaches a twice")
 
@@ -188,7 +188,7 @@ def test_diamond(Value):
     b = x + 1
     c = a * b
     c.backward()
-    assert c.data == approx(24.0)
+    expect(c.data, 24.0, "c.data")
     expect(x.grad, 14.0, "x.grad", "dc/dx = 4x + 2 = 14: the gradients of both branches add up")
 
 
@@ -218,7 +218,7 @@ def test_shared_node_deep_in_the_graph(Value):
     hv, yv, dy = 1.5, 1.5, 1.0  # dy = d y_k / d h
     for _ in range(5):
         yv, dy = yv * hv + hv, dy * hv + yv + 1
-    assert y.data == approx(yv)
+    expect(y.data, yv, "y.data")
     expect(x.grad, 3 * dy, "x.grad", "dy/dx = 3 * dy/dh, summed over every path through h")
 
 
@@ -243,7 +243,7 @@ def test_wide_sum(Value):
     for x in xs[1:]:
         s = s + x * x
     s.backward()
-    assert s.data == approx(sum((i / 100) ** 2 for i in range(200)))
+    expect(s.data, sum((i / 100) ** 2 for i in range(200)), "s.data")
     wrong = [(i, x.grad) for i, x in enumerate(xs) if x.grad != approx(2 * i / 100)]
     assert not wrong, f"{len(wrong)} of 200 leaves have a wrong gradient, e.g. x{wrong[0][0]}.grad = {wrong[0][1]}"
 

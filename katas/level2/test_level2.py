@@ -12,7 +12,6 @@ import math
 
 import pytest
 from hypothesis import given, strategies as st
-from pytest import approx
 
 from runner.checks import expect
 from runner.diagnose import explain
@@ -45,9 +44,9 @@ def test_op_forward(Value, name, data):
     _, out = leaves_and_call(Value, op, args)
     assert isinstance(out, Value), f"{op.show(*map(repr, args))} returned {out!r}, not a Value"
     expected = op.fn(*args)
-    assert out.data == approx(expected, rel=1e-9, abs=1e-12), (
-        f"{name}: your forward gave {out.data!r} at {show_at(op, args)}; expected {expected!r}"
-    )
+    expect(out.data, expected, f"{op.show(*map(repr, args))}.data",
+           f"{name}: your forward gave {out.data!r} at {show_at(op, args)}; expected {expected!r}",
+           rel=1e-9, abs=1e-12)
 
 
 @pytest.mark.parametrize("name", LEVEL2_OPS)
@@ -143,7 +142,7 @@ def test_derived_ops_together(Value):
     expected = t - 1.5**2 + 1.0 * math.exp(-0.5) + 0.5
     dfda = (1 - t * t) / 2.0 + 2 * 1.5 - math.exp(-0.5)
     dfdb = (1 - t * t) * (-0.5 / 4.0) + math.exp(-0.5) - 1 / 4.0
-    assert f.data == approx(expected)
+    expect(f.data, expected, "f.data")
     expect(a.grad, dfda, "a.grad", "df/da = (1 - tanh^2(a/b))/b + 2(2 - a) - relu(b-1) e^-a")
     expect(b.grad, dfdb, "b.grad", "df/db = -(1 - tanh^2(a/b)) a/b^2 + e^-a - 1/b^2")
 
@@ -162,7 +161,7 @@ def test_micrograd_sanity_example(Value):
     g = f / 2.0
     g += 10.0 / f
     g.backward()
-    assert g.data == approx(24.70408163265306)
+    expect(g.data, 24.70408163265306, "g.data")
     expect(a.grad, 138.83381924198252, "a.grad")
     expect(b.grad, 645.5772594752186, "b.grad")
 
@@ -186,7 +185,7 @@ def test_tanh_saturates_without_overflow(Value, x0):
     x = Value(x0)
     y = x.tanh()
     y.backward()
-    assert y.data == approx(math.copysign(1.0, x0)), f"tanh({x0}) = {math.copysign(1.0, x0)}"
+    expect(y.data, math.copysign(1.0, x0), "y.data", f"tanh({x0}) = {math.copysign(1.0, x0)}")
     expect(x.grad, 0.0, "x.grad", f"tanh'({x0}) = 1 - tanh^2 = 0", abs=1e-12)
 
 
