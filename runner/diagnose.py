@@ -202,7 +202,11 @@ def check_order_by_trace(Value) -> Finding | None:
     if calls is None:
         return None
     problem = order_problem(calls)
-    return Finding("order", None, problem) if problem else None
+    if not problem:
+        return None
+    shown = "; ".join(_SHOWN[n] for n in _NAMES)
+    ran = ", ".join(calls) if len(calls) <= 12 else ", ".join(calls[:12]) + ", ..."
+    return Finding("order", None, f"on {shown}, z.backward() ran the steps of {ran}: {problem}")
 
 
 def check_order_by_numbers(Value) -> Finding | None:
