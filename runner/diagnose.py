@@ -401,3 +401,36 @@ def explain(Value, f: Callable | None = None, inputs: Sequence[float] = (), *, n
     except Exception:  # noqa: BLE001 - a diagnosis must never hide the real failure
         return ""
     return f"cause (confirmed by a probe): {found}" if found else NOTHING
+
+
+# -- backward() twice (level 3) -----------------------------------------------------------------
+
+LEAVES_RESET = ("the inputs' grads were not doubled by a second backward(), they stayed as after one call: "
+                "backward() must not reset the leaves; reset only the nodes with operands")
+INTERIOR_KEPT = ("the inputs' grads more than doubled: an interior node's grad doubled on the second call, so "
+                 "backward() sent the first call's gradient through again; reset the grad of every node with "
+                 "operands to 0 at the start of backward()")
+
+
+def backward_twice(Value, f, inputs: Sequence[float]) -> str:
+    """Why backward() twice went wrong on ``f`` (a function of Values or a ``Program``), when a probe
+    shows it: the leaves reset, or interior grads kept. '' otherwise. Never raises."""
+    def run(calls: int):
+        xs = [Value(float(x)) for x in inputs]
+        out = f.run(*xs)[-1] if hasattr(f, "run") else f(*xs)
+        for _ in range(calls):
+            out.backward()
+        inner = [n for n in recognise.topological_order(out) if recognise.operands(n) and n is not out]
+        return [float(x.grad) for x in xs], [float(n.grad) for n in inner]
+
+    try:
+        (g1, i1), (g2, i2) = run(1), run(2)
+    except Exception:  # noqa: BLE001
+        return ""
+    if all(_close(b, 2 * a) for a, b in zip(g1, g2)):
+        return ""
+    if any(not _close(a, 0.0) for a in g1) and all(_close(b, a) for a, b in zip(g1, g2)):
+        return LEAVES_RESET
+    if any(not _close(a, 0.0) and _close(b, 2 * a) for a, b in zip(i1, i2)):
+        return INTERIOR_KEPT
+    return ""

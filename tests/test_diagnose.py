@@ -165,3 +165,15 @@ def test_engines_without_closures_get_the_same_diagnosis(name, kind, said):
 @pytest.mark.parametrize("name", ["iterative_dfs", "micrograd_closures", "slots_kahn", "micrograd_as_learners_write"])
 def test_correct_engines_of_every_style_have_no_diagnosis(name):
     assert diagnose.diagnose(importlib.import_module(f"tests.zoo.correct.{name}").Value, 2) is None
+
+
+@pytest.mark.parametrize("name, said", [
+    ("backward_resets_leaves", diagnose.LEAVES_RESET),
+    ("second_backward_compounds", diagnose.INTERIOR_KEPT),
+    ("correct.iterative_dfs", ""),
+    ("correct.slots_kahn", ""),
+])
+def test_backward_twice_names_one_cause_or_none(name, said):
+    """Never both 'more than doubled' and 'not doubled': the probe says which, or nothing."""
+    Value = importlib.import_module(f"tests.zoo.{name}").Value
+    assert diagnose.backward_twice(Value, lambda x, y: x * y + x, [2.0, 3.0]) == said
