@@ -31,11 +31,6 @@ def load_error(config) -> str | None:
     return run.error if run is not None else None
 
 
-def engine_ready(config) -> bool:
-    run = run_of(config)
-    return run is not None and run.impl is not None
-
-
 def learner_files(config) -> set[str]:
     """The engine's files, resolved: frames in them are the learner's code."""
     run = run_of(config)
