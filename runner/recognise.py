@@ -11,7 +11,10 @@ import math
 import re
 from dataclasses import dataclass
 
+from utils.graph import operands, topological_order
 from utils.ops import OPS, Op
+
+__all__ = ["Step", "identify", "operands", "steps", "topological_order"]
 
 _LABELS: dict[str, tuple[str, ...]] = {
     "+": ("add",), "add": ("add",), "plus": ("add",),
@@ -25,33 +28,6 @@ _EXPONENTS = (2, 3, -1, -2, 0.5, -0.5, 1.5, 1, 0, 4, -3)
 
 
 # -- the graph -----------------------------------------------------------------
-
-
-def operands(node) -> list:
-    """The distinct operands of ``node`` (``_prev`` may be a set, a tuple, a list)."""
-    out, seen = [], set()
-    for child in getattr(node, "_prev", ()) or ():
-        if id(child) not in seen:
-            seen.add(id(child))
-            out.append(child)
-    return out
-
-
-def topological_order(out) -> list:
-    """Every node reachable from ``out``, each after all of its operands (no recursion)."""
-    order, seen = [], set()
-    stack = [(out, False)]
-    while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
-            continue
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        stack.append((node, True))
-        stack.extend((c, False) for c in operands(node) if id(c) not in seen)
-    return order
 
 
 @dataclass
