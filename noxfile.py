@@ -141,3 +141,19 @@ def plots(session: nox.Session) -> None:
     """Train a level-4 network and write the decision boundary and loss curve: nox -s plots -- [--impl learner] [--out DIR]"""
     install(session, "viz")
     session.run("python", "-m", "tools.plots", *session.posargs)
+
+
+# the lowest and the highest pytest, hypothesis and pytest-timeout that pyproject.toml admits
+FEEDBACK_VERSIONS = {
+    "lowest": ["pytest==8.0.0", "hypothesis==6.100.0", "pytest-timeout==2.3.1"],
+    "highest": ["pytest==9.2.0", "hypothesis==6.170.17", "pytest-timeout==2.4.0"],
+}
+
+
+@nox.session(venv_backend="venv")
+@nox.parametrize("versions", list(FEEDBACK_VERSIONS))
+def feedback_versions(session: nox.Session, versions: str) -> None:
+    """What learners see (failure blocks, summary, diagnosis) on the lowest and highest supported pytest and hypothesis."""
+    session.install(*BASE, *FEEDBACK_VERSIONS[versions])
+    session.run("python", "-m", "pytest", "tests/test_feedback.py", "tests/test_diagnose.py", "-p", "no:randomly",
+                "-p", "no:cacheprovider", *session.posargs)
