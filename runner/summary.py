@@ -70,7 +70,7 @@ def _engine_label(run) -> str:
 
 def _hint_status(level: int) -> str:
     try:
-        from tools import hints
+        from runner import hintlog as hints
 
         return hints.status_line(level)
     except Exception:  # noqa: BLE001 - the hint line must never break a run

@@ -1,7 +1,9 @@
 """No type check: ``self.data = float(data)`` turns Value("1.5") into 1.5 and Value("a") into a ValueError.
 
-Rejected by: level 2
-Message names: TypeError
+Every op is right, so the levels pass; the input contract (Value("a") should raise
+TypeError) is a review note in the summary, not a failure.
+
+Passes: levels 1-2
 """
 
 from tests.zoo._base import Value as _Base
