@@ -2,8 +2,8 @@
 
 * scopes: what can be practised (one level, or ``full``), read from levels.toml;
 * scaffold: a fresh practice folder with the pristine stub, under ``.kata/``;
-* the test runner: ``pytest katas --level N --impl <folder>`` in a subprocess,
-  read back through a JUnit XML report;
+* the test runner: ``pytest <tests> --impl <folder>`` in a subprocess, read back
+  through a JUnit XML report (``run_pytest``, the one place that runs tests);
 * the attempt: a small state machine driven by an injected clock, so the
   whole loop can be tested without sleeping;
 * hints: how many hint tiers were read during the attempt.
@@ -26,8 +26,7 @@ from pathlib import Path
 
 from runner import manifest, state
 
-FULL = "full"
-FULL_MINUTES = 45  # the clock of a real whiteboard round
+FULL = "full"  # the staged attempt (tools/interview/staged.py), not a level scope
 FINISHED, TIMED_OUT, ABANDONED = "finished", "timed out", "abandoned"
 OUTCOMES = (FINISHED, TIMED_OUT, ABANDONED)
 
@@ -55,8 +54,6 @@ class Scope:
 
     def describe(self) -> str:
         n = self.level.number
-        if self.name == FULL:
-            return f"the whole engine from the level-{n} stub, levels 1-{n}'s tests"
         before = "" if n == 1 else " (level 1's tests too)" if n == 2 else f" (levels 1-{n - 1}'s tests too)"
         return f"level {n}: {self.level.title}{before}"
 
@@ -80,10 +77,7 @@ def interview_levels() -> list[manifest.Level]:
 
 
 def scopes() -> dict[str, Scope]:
-    out = {str(lv.number): Scope(str(lv.number), lv, lv.minutes) for lv in interview_levels()}
-    if out:
-        out[FULL] = Scope(FULL, interview_levels()[-1], FULL_MINUTES)
-    return out
+    return {str(lv.number): Scope(str(lv.number), lv, lv.minutes) for lv in interview_levels()}
 
 
 def scope(name: str) -> Scope:
@@ -172,9 +166,32 @@ class RunResult:
 Runner = Callable[[float], RunResult]  # timeout in seconds -> result
 
 
-def pytest_command(sc: Scope, folder: Path, junit: Path) -> list[str]:
-    return [sys.executable, "-m", "pytest", "katas", "--level", str(sc.level.number), "--impl", str(folder),
-            "-q", "-p", "no:cacheprovider", f"--junitxml={junit}"]
+def run_pytest(args: list[str], timeout: float) -> RunResult:
+    """``pytest ARGS`` in a subprocess from the repository root, read back as a RunResult.
+    The one place interview mode runs tests: every stage and scope goes through here."""
+    with tempfile.TemporaryDirectory(prefix="kata-interview-") as tmp:
+        junit = Path(tmp) / "report.xml"
+        env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+        cmd = [sys.executable, "-m", "pytest", *args, "-q", "-p", "no:cacheprovider", f"--junitxml={junit}"]
+        started = dt.datetime.now()
+        try:
+            proc = subprocess.run(cmd, check=False, cwd=manifest.ROOT, env=env, capture_output=True, text=True,
+                                  timeout=max(timeout, 5.0), stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            return RunResult(error=f"the tests were stopped after {timeout:.0f} s: an endless loop in backward()?",
+                             duration=(dt.datetime.now() - started).total_seconds())
+        duration = (dt.datetime.now() - started).total_seconds()
+        result = RunResult()
+        if junit.exists():
+            try:
+                result = parse_junit(junit)
+            except ET.ParseError:
+                pass
+        result.duration = duration
+        if result.total == 0:  # a usage error, a crash: pytest's last words say why
+            tail = [ln for ln in (proc.stdout + proc.stderr).strip().splitlines() if ln.strip()][-6:]
+            result.error = "the tests did not run:\n" + "\n".join(tail)
+        return result
 
 
 def parse_junit(path: Path) -> RunResult:
@@ -192,36 +209,15 @@ def parse_junit(path: Path) -> RunResult:
 
 
 def pytest_runner(sc: Scope, folder: Path) -> Runner:
-    """The real runner: the scope's tests against the practice folder, in a subprocess from the repo root."""
-
+    """The real runner: the scope's tests against the practice folder."""
     folder = Path(folder).resolve()  # the subprocess runs from the repository root
+    return lambda timeout: run_pytest(["katas", "--level", str(sc.level.number), "--impl", str(folder)], timeout)
 
-    def run(timeout: float) -> RunResult:
-        with tempfile.TemporaryDirectory(prefix="kata-interview-") as tmp:
-            junit = Path(tmp) / "report.xml"
-            env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
-            started = dt.datetime.now()
-            try:
-                proc = subprocess.run(pytest_command(sc, folder, junit), check=False, cwd=manifest.ROOT, env=env,
-                                      capture_output=True, text=True, timeout=max(timeout, 5.0),
-                                      stdin=subprocess.DEVNULL)
-            except subprocess.TimeoutExpired:
-                return RunResult(error=f"the tests were stopped after {timeout:.0f} s: an endless loop in backward()?",
-                                 duration=(dt.datetime.now() - started).total_seconds())
-            duration = (dt.datetime.now() - started).total_seconds()
-            result = RunResult()
-            if junit.exists():
-                try:
-                    result = parse_junit(junit)
-                except ET.ParseError:
-                    pass
-            result.duration = duration
-            if result.total == 0:  # a usage error, a crash: pytest's last words say why
-                tail = [ln for ln in (proc.stdout + proc.stderr).strip().splitlines() if ln.strip()][-6:]
-                result.error = "the tests did not run:\n" + "\n".join(tail)
-            return result
 
-    return run
+def stage_runner(stage, folder: Path) -> Runner:
+    """The real runner of a stage (tools/interview/script.py): its tests against the practice file."""
+    practice = Path(folder).resolve() / "value.py"
+    return lambda timeout: run_pytest(stage.pytest_args(practice), timeout)
 
 
 # -- the attempt --------------------------------------------------------------------
