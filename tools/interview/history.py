@@ -268,6 +268,10 @@ def plot(records: list[dict], path: Path) -> Path:
     ax.set_title("Interview practice: time per attempt")
     ax.set_ylim(bottom=0)
     ax.xaxis.get_major_locator().set_params(integer=True)
+    most = max(len(a) for a in by_scope.values())
+    ax.set_xlim(0.5, most + 0.5)
+    if most <= 12:
+        ax.set_xticks(range(1, most + 1))
     ax.legend(fontsize="small")
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -288,7 +292,6 @@ def stage_bars(ax, staged: list[dict]) -> None:
             name, width = str(s.get("name")), _num(s.get("elapsed_s")) / 60
             if name not in colors:
                 colors[name] = next(cycle)
-                ax.barh([], [], color=colors[name], label=name)
             ax.barh(y, width, left=left, color=colors[name], edgecolor="black", linewidth=0.5,
                     hatch=None if s.get("outcome") == "finished" else "//")
             left += width
@@ -297,4 +300,6 @@ def stage_bars(ax, staged: list[dict]) -> None:
     ax.invert_yaxis()
     ax.set_xlabel("minutes per stage (hatched: not green in its time)")
     ax.set_title("Staged attempts")
-    ax.legend(fontsize="small", ncol=3)
+    from matplotlib.patches import Patch
+
+    ax.legend(handles=[Patch(color=c, label=n) for n, c in colors.items()], fontsize="small", ncol=3)

@@ -194,9 +194,9 @@ def scorecard(record: dict) -> str:
     oral = record.get("oral") or []
     if oral:
         points = sum(int(o.get("grade") or 0) for o in oral)
-        lines += ["", "Oral: " + ", ".join(f"Q{o.get('n')} {o.get('grade')}/2 (after {o.get('after')})" for o in oral)
-                  + f"; {points} of {2 * len(oral)} points"]
+        lines += ["", f"Oral questions: {points} of {2 * len(oral)} points"]
+        lines += [f"  after {o.get('after')}: Q{o.get('n')}, {o.get('grade')}/2" for o in oral]
     done = sum(1 for s in record.get("stages", []) if s.get("outcome") == FINISHED)
-    lines += ["", f"{done} of {len(record.get('stages', []))} stages green in {mmss(record.get('elapsed_s'))} "
-                  f"(the script's clock: {record.get('minutes')} min; oral questions included)."]
+    lines += ["", f"{done} of {len(record.get('stages', []))} stages green; {mmss(record.get('elapsed_s'))} in all, "
+                  f"oral questions included (the stages' shares: {record.get('minutes')} min)."]
     return "\n".join(lines)

@@ -60,6 +60,11 @@ def mmss(seconds: float) -> str:
     return f"{s // 60}:{s % 60:02d}"
 
 
+def of(attempt: Attempt) -> str:
+    """The clock's length: "20 min", or "4:46" when it is not whole minutes (a stage's budget)."""
+    return f"{attempt.minutes:g} min" if float(attempt.minutes).is_integer() else mmss(attempt.limit_s)
+
+
 def first_failure(result: RunResult) -> str:
     if result.error:
         return result.error
@@ -101,7 +106,7 @@ class RichView:
         grid.add_column()
         if self.heading:
             grid.add_row(Text(self.heading, style="bold"))
-        grid.add_row(Text.assemble("time left ", (mmss(left), style), f" of {a.minutes:g} min"))
+        grid.add_row(Text.assemble("time left ", (mmss(left), style), f" of {of(a)}"))
         grid.add_row(ProgressBar(total=a.limit_s, completed=min(a.elapsed(), a.limit_s), width=40))
         score, failure = status_lines(a)
         grid.add_row(Text(score, style="bold green" if a.last and a.last.green else ""))
