@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 from runner import manifest
+from runner.paths import shown
 from utils.visualization import FORMATS, FUNCTIONS, MAX_NODES, OUT, draw, number, to_text
 
 # -- expressions -----------------------------------------------------------------------------
@@ -244,13 +245,6 @@ def _slug(expression: str) -> str:
     return slug[:60].strip("_") or "graph"
 
 
-def _shown(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m tools.graph",
@@ -311,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"engine: {engine_name}; output data={number(out.data)}; "
           + ", ".join(f"d/d{name}={number(leaf.grad)}" for name, leaf in variables.items()))
     for p in drawing.paths:
-        print(_shown(p))
+        print(shown(p))
     return 0
 
 

@@ -32,9 +32,10 @@ import hashlib
 import math
 import re
 import shutil
-from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from utils.graph import breadth_first, operands, topological_order
 
 
 MAX_NODES = 150  # above this many values a graph is summarised, not drawn in full
@@ -119,21 +120,17 @@ class _Walker:
         return sorted(items, key=key)
 
     def signature(self, root) -> str:
-        stack = [(root, False)]
-        while stack:
-            value, expanded = stack.pop()
-            if id(value) in self._signatures:
-                continue
-            prev = list(getattr(value, "_prev", ()) or ())
-            if not expanded:
-                stack.append((value, True))
-                stack.extend((p, False) for p in prev if id(p) not in self._signatures)
-                continue
-            children = [self._signatures[id(p)][1] for p in prev]
-            if isinstance(getattr(value, "_prev", ()), (set, frozenset)):
-                children.sort()
-            text = repr((_sort_key(value), children))
-            self._signatures[id(value)] = (value, hashlib.blake2b(text.encode(), digest_size=12).hexdigest())
+        if id(root) not in self._signatures:
+            def uncomputed(value) -> list:  # the walk stops at subgraphs signed before
+                return [p for p in operands(value) if id(p) not in self._signatures]
+
+            for value in topological_order(root, uncomputed):
+                prev = getattr(value, "_prev", ()) or ()
+                children = [self._signatures[id(p)][1] for p in prev]
+                if isinstance(prev, (set, frozenset)):
+                    children.sort()
+                text = repr((_sort_key(value), children))
+                self._signatures[id(value)] = (value, hashlib.blake2b(text.encode(), digest_size=12).hexdigest())
         return self._signatures[id(root)][1]
 
 
@@ -147,20 +144,13 @@ def trace(root, max_nodes: int = MAX_NODES) -> Graph:
         raise ValueError("max_nodes must be at least 1")
     walker = _Walker()
     # breadth first from the output: the values to draw, and a count of all of them
-    kept: dict[int, object] = {id(root): root}
-    seen: set[int] = {id(root)}
-    alive = [root]  # keeps every visited object alive, so no id() is reused during the walk
-    queue = deque([root])
-    while queue:
-        value = queue.popleft()
-        for operand in walker.operands(value):
-            if id(operand) not in seen:
-                seen.add(id(operand))
-                alive.append(operand)
-                if len(kept) < max_nodes:
-                    kept[id(operand)] = operand
-                queue.append(operand)
-    total = len(seen)
+    kept: dict[int, object] = {}
+    alive = []  # keeps every visited object alive, so no id() is reused during the walk
+    for value in breadth_first(root, walker.operands):
+        alive.append(value)
+        if len(kept) < max_nodes:
+            kept[id(value)] = value
+    total = len(alive)
 
     # post-order over the kept values, operands in order: stable ids v0, v1, ...
     nodes: dict[int, Node] = {}
