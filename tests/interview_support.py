@@ -1,14 +1,12 @@
-"""What the interview tests share: an isolated state folder, a fake clock, scripted
-runs and saves, and the command run in-process."""
+"""What the interview tests share: a fake clock, scripted runs and saves, and the command
+run in-process. (Each test's own state folder comes from tests/conftest.py.)"""
 
 from __future__ import annotations
 
 import hashlib
 import io
 import sys
-from pathlib import Path
 
-import pytest
 
 from runner import manifest
 from tools.interview import cli as interview
@@ -16,13 +14,6 @@ from tools.interview.core import RunResult
 
 ROOT = manifest.ROOT
 REFERENCE = ROOT / "reference" / "engine.py"
-
-
-@pytest.fixture(autouse=True)
-def state(tmp_path, monkeypatch) -> Path:
-    folder = tmp_path / "state"
-    monkeypatch.setenv("KATA_STATE_DIR", str(folder))
-    return folder
 
 
 def katas_digest() -> dict[str, str]:

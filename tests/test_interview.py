@@ -29,7 +29,6 @@ from tools.interview import views
 from runner import manifest
 from tools.interview.core import ABANDONED, FINISHED, TIMED_OUT, Attempt, RunResult, drive
 
-from tests import interview_support
 from tests.interview_support import (
     REFERENCE,
     ROOT,
@@ -42,7 +41,6 @@ from tests.interview_support import (
 )
 
 
-state = interview_support.state  # every test: its own state folder (autouse)
 SCOPE1 = interview_core.scope("1")
 
 

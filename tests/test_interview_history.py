@@ -9,12 +9,10 @@ import time
 
 import pytest
 
-from tests import interview_support
 from tests.interview_support import run_main
 from tools.interview import history as interview_history
 from tools.interview import questions as interview_questions
 
-state = interview_support.state  # every test: its own state folder (autouse)
 
 
 # -- the history file -------------------------------------------------------------------------

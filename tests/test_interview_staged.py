@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from tests import interview_support
 from tests.interview_support import FakeClock, katas_digest, run_main, score
 from tools.interview import history as interview_history
 from tools.interview import script as scripts
@@ -22,7 +21,6 @@ from tools.interview import staged
 from tools.interview.core import RunResult
 from tools.interview.staged_terminal import practise_staged, scaled
 
-state = interview_support.state  # every test: its own state folder (autouse)
 
 
 class View:

@@ -1,6 +1,6 @@
 """The follow-up stages of interview mode: their manifest, and their verdicts.
 
-Each stage's tests run in a subprocess as interview mode runs them (``run_pytest``,
+Each stage's tests run in a subprocess as interview mode runs them (``run_stage_tests``,
 ``--impl`` pointing at a file): the solution of every stage passes every stage, the
 pristine stub a staged attempt starts from passes no test of any stage, and each
 wrong engine of ``tools/interview/stages/zoo/`` fails the stage it names.
@@ -13,11 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from tests import interview_support
 from tools.interview import script as scripts
-from tools.interview.core import run_pytest
+from tools.interview.core import run_stage_tests
 
-state = interview_support.state  # every test: its own state folder (autouse)
 FOLDER = scripts.FOLDER
 SOLUTION = FOLDER / "solution.py"
 FOLLOW_UPS = [s for s in scripts.stages().values() if s.tests]
@@ -70,21 +68,21 @@ def test_scripts_are_parsed_strictly():
 
 @pytest.mark.parametrize("stage", FOLLOW_UPS, ids=lambda s: s.name)
 def test_the_solution_passes_every_stage(stage):
-    result = run_pytest(stage.pytest_args(SOLUTION), 600)
+    result = run_stage_tests(stage.test_file, SOLUTION, 600)
     assert result.green, (result.error, result.failures)
 
 
 @pytest.mark.parametrize("stage", FOLLOW_UPS, ids=lambda s: s.name)
 def test_the_stub_a_staged_attempt_starts_from_passes_no_test_of_any_stage(stage):
     stub = scripts.start_file(scripts.default_script())
-    result = run_pytest(stage.pytest_args(stub), 600)
+    result = run_stage_tests(stage.test_file, stub, 600)
     assert result.error is None and result.total > 0 and result.passed == 0, (result.score(), result.error)
 
 
 @pytest.mark.parametrize("engine", ZOO, ids=lambda p: p.stem)
 def test_each_wrong_engine_fails_its_stage(engine):
     stage = scripts.stages()[zoo_stage(engine)]
-    result = run_pytest(stage.pytest_args(engine), 600)
+    result = run_stage_tests(stage.test_file, engine, 600)
     assert result.error is None and result.total > 0, result.error
     assert not result.green and result.failures, f"{engine.name} passes stage {stage.name}: the stage cannot fail"
 
@@ -92,6 +90,6 @@ def test_each_wrong_engine_fails_its_stage(engine):
 def test_a_file_that_does_not_import_fails_each_test_with_one_line(tmp_path):
     broken = tmp_path / "value.py"
     broken.write_text("class Value:\n    def __init__(self, data):\n        self.data = data\n\nimport nonexistent_mod\n")
-    result = run_pytest(scripts.stages()["ops"].pytest_args(broken), 600)
+    result = run_stage_tests(scripts.stages()["ops"].test_file, broken, 600)
     assert result.passed == 0 and result.failures
     assert all("could not be imported" in m and "nonexistent_mod" in m for _, m in result.failures)

@@ -2,8 +2,8 @@
 
 * scopes: what can be practised (one level, or ``full``), read from levels.toml;
 * scaffold: a fresh practice folder with the pristine stub, under ``.kata/``;
-* the test runner: ``pytest <tests> --impl <folder>`` in a subprocess, read back
-  through a JUnit XML report (``run_pytest``, the one place that runs tests);
+* the test runners: a level through the kata's one level runner (runner/levelrun.py),
+  a follow-up stage's tests through their JSON verdicts (``run_stage_tests``);
 * the attempt: a small state machine driven by an injected clock, so the
   whole loop can be tested without sleeping;
 * hints: how many hint tiers were read during the attempt.
@@ -14,12 +14,13 @@ Nothing here ever writes under ``katas/`` or ``stubs/``.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-import xml.etree.ElementTree as ET
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -166,58 +167,64 @@ class RunResult:
 Runner = Callable[[float], RunResult]  # timeout in seconds -> result
 
 
-def run_pytest(args: list[str], timeout: float) -> RunResult:
-    """``pytest ARGS`` in a subprocess from the repository root, read back as a RunResult.
-    The one place interview mode runs tests: every stage and scope goes through here."""
-    with tempfile.TemporaryDirectory(prefix="kata-interview-") as tmp:
-        junit = Path(tmp) / "report.xml"
+def from_level_run(r) -> RunResult:
+    """A ``runner.levelrun.LevelResult`` as the attempt sees it."""
+    failures = [(t.nodeid.split("::")[-1], t.text or t.message or t.outcome) for t in r.tests
+                if t.outcome not in ("passed", "deselected")]
+    error = r.error
+    if error is None and not r.complete and r.total and r.passed == r.total:
+        error = "the run did not complete"
+    return RunResult(passed=r.passed, total=r.total, failures=failures, error=error, duration=r.duration)
+
+
+def run_level(level: int, impl: Path, timeout: float) -> RunResult:
+    """Levels 1..``level`` of the kata against ``impl``: the kata's one level runner."""
+    from runner import levelrun
+
+    return from_level_run(levelrun.run_level(level, Path(impl).resolve(), extra_args=("-q",),
+                                             timeout=max(timeout, 5.0)))
+
+
+def run_stage_tests(test_file: Path, impl: Path, timeout: float) -> RunResult:
+    """A follow-up stage's tests (tools/interview/stages/) against ``impl``, read back from the
+    JSON verdicts its conftest writes (``--stage-report``)."""
+    with tempfile.TemporaryDirectory(prefix="kata-stage-") as tmp:
+        report = Path(tmp) / "report.json"
+        cmd = [sys.executable, "-m", "pytest", str(test_file), f"--impl={Path(impl).resolve()}", "-q",
+               "-p", "no:cacheprovider", "-p", "no:xdist", f"--stage-report={report}"]
         env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
-        cmd = [sys.executable, "-m", "pytest", *args, "-q", "-p", "no:cacheprovider", f"--junitxml={junit}"]
-        started = dt.datetime.now()
+        started = time.monotonic()
         try:
             proc = subprocess.run(cmd, check=False, cwd=manifest.ROOT, env=env, capture_output=True, text=True,
                                   timeout=max(timeout, 5.0), stdin=subprocess.DEVNULL)
         except subprocess.TimeoutExpired:
             return RunResult(error=f"the tests were stopped after {timeout:.0f} s: an endless loop in backward()?",
-                             duration=(dt.datetime.now() - started).total_seconds())
-        duration = (dt.datetime.now() - started).total_seconds()
-        result = RunResult()
-        if junit.exists():
-            try:
-                result = parse_junit(junit)
-            except ET.ParseError:
-                pass
-        result.duration = duration
+                             duration=time.monotonic() - started)
+        result = RunResult(duration=time.monotonic() - started)
+        try:
+            data = json.loads(report.read_text())
+            result.passed, result.total = int(data["passed"]), int(data["total"])
+            result.failures = [(t["nodeid"].split("::")[-1], t.get("message") or t["outcome"])
+                               for t in data["tests"] if t["outcome"] != "passed"]
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
         if result.total == 0:  # a usage error, a crash: pytest's last words say why
             tail = [ln for ln in (proc.stdout + proc.stderr).strip().splitlines() if ln.strip()][-6:]
             result.error = "the tests did not run:\n" + "\n".join(tail)
         return result
 
 
-def parse_junit(path: Path) -> RunResult:
-    result = RunResult()
-    for case in ET.parse(path).getroot().iter("testcase"):
-        result.total += 1
-        bad = next((c for c in case if c.tag in ("failure", "error", "skipped")), None)
-        if bad is None:
-            result.passed += 1
-            continue
-        name = case.get("name") or "?"
-        message = (bad.get("message") or bad.text or bad.tag).strip()
-        result.failures.append((name, message))
-    return result
-
-
 def pytest_runner(sc: Scope, folder: Path) -> Runner:
-    """The real runner: the scope's tests against the practice folder."""
-    folder = Path(folder).resolve()  # the subprocess runs from the repository root
-    return lambda timeout: run_pytest(["katas", "--level", str(sc.level.number), "--impl", str(folder)], timeout)
+    """The real runner of a one-level scope: its levels' tests against the practice folder."""
+    return lambda timeout: run_level(sc.level.number, Path(folder), timeout)
 
 
 def stage_runner(stage, folder: Path) -> Runner:
-    """The real runner of a stage (tools/interview/script.py): its tests against the practice file."""
-    practice = Path(folder).resolve() / "value.py"
-    return lambda timeout: run_pytest(stage.pytest_args(practice), timeout)
+    """The real runner of a stage (tools/interview/script.py) against the practice file."""
+    practice = Path(folder) / "value.py"
+    if stage.level:
+        return lambda timeout: run_level(stage.level, practice, timeout)
+    return lambda timeout: run_stage_tests(stage.test_file, practice, timeout)
 
 
 # -- the attempt --------------------------------------------------------------------

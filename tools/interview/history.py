@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from runner import state
+from tools.clock import mmss
 
 KEYS = ("scope", "started", "elapsed_s", "minutes", "runs", "passed", "total", "hints_used", "outcome", "folder")
 
@@ -95,14 +96,6 @@ def describe_problems(path: Path, problems: list[tuple[int, str]]) -> str:
 
 
 # -- the table ------------------------------------------------------------------------
-
-
-def mmss(seconds) -> str:
-    try:
-        s = round(float(seconds))
-    except (TypeError, ValueError):
-        return "?"
-    return f"{s // 60}:{s % 60:02d}"
 
 
 def _num(v, default=0.0) -> float:

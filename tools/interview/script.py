@@ -46,11 +46,6 @@ class Stage:
     def test_file(self) -> Path | None:
         return FOLDER / self.tests if self.tests else None
 
-    def pytest_args(self, impl: Path) -> list[str]:
-        """What to give pytest (from the repository root) to judge the file ``impl``."""
-        target = ["katas", f"--level={self.level}"] if self.level else [str(self.test_file)]
-        return [*target, f"--impl={impl}"]
-
     @property
     def needs_torch(self) -> bool:
         return bool(self.level) and any(manifest.level(n).needs_torch for n in range(1, self.level + 1))

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from tools import clock
 from tools.interview.core import Attempt, RunResult
 
 try:  # the "watch" extra
@@ -56,8 +57,7 @@ def file_watcher(folder: Path) -> Callable[[float], bool]:
 
 
 def mmss(seconds: float) -> str:
-    s = max(int(seconds + 0.999), 0)  # 0:01 until the last second is over
-    return f"{s // 60}:{s % 60:02d}"
+    return clock.mmss(seconds, countdown=True)  # 0:01 until the last second is over
 
 
 def of(attempt: Attempt) -> str:

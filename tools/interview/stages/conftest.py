@@ -8,10 +8,15 @@ stage tests get theirs here, with the same ``--impl`` option:
     pytest tools/interview/stages --impl learner       # your level-4 katas/level4/value.py
 
 A file that does not import fails every test with one line saying why.
+
+``--stage-report PATH`` writes the verdicts as JSON for interview mode
+(tools/interview/core.py reads it): ``{"passed", "total", "tests": [{"nodeid",
+"outcome", "message"}]}``, the message taken from the exception itself.
 """
 
 from __future__ import annotations
 
+import json
 import traceback
 from pathlib import Path
 
@@ -31,6 +36,41 @@ def engine_path(spec: str) -> str:
         last = manifest.levels()[-1]
         return str(last.learner_files[0])
     return spec
+
+
+_VERDICTS = pytest.StashKey[dict]()
+
+
+def pytest_addoption(parser):
+    parser.getgroup("kata").addoption("--stage-report", default=None, metavar="PATH",
+                                      help="write the stage tests' verdicts to PATH as JSON (interview mode)")
+
+
+def pytest_configure(config):
+    config.stash[_VERDICTS] = {}
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    verdicts = item.config.stash[_VERDICTS]
+    if report.when == "call" or not report.passed:  # a setup error or skip counts too
+        message = ""
+        if call.excinfo is not None:
+            e = call.excinfo.value
+            message = str(e) if isinstance(e, pytest.fail.Exception) else f"{type(e).__name__}: {e}"
+        if item.nodeid not in verdicts or verdicts[item.nodeid]["outcome"] == "passed":
+            verdicts[item.nodeid] = {"nodeid": item.nodeid, "outcome": report.outcome, "message": message}
+    return report
+
+
+def pytest_sessionfinish(session):
+    path = session.config.getoption("stage_report", None)
+    if not path:
+        return
+    tests = list(session.config.stash[_VERDICTS].values())
+    Path(path).write_text(json.dumps({"passed": sum(t["outcome"] == "passed" for t in tests), "total": len(tests),
+                                      "tests": tests}, indent=2) + "\n")
 
 
 def pytest_collection_modifyitems(config, items):
