@@ -197,6 +197,7 @@ def scorecard(record: dict) -> str:
         lines += ["", f"Oral questions: {points} of {2 * len(oral)} points"]
         lines += [f"  after {o.get('after')}: Q{o.get('n')}, {o.get('grade')}/2" for o in oral]
     done = sum(1 for s in record.get("stages", []) if s.get("outcome") == FINISHED)
-    lines += ["", f"{done} of {len(record.get('stages', []))} stages green; {mmss(record.get('elapsed_s'))} in all, "
+    n = len(record.get("stages", []))
+    lines += ["", f"{done} of {n} stage{'s' * (n != 1)} green; {mmss(record.get('elapsed_s'))} in all, "
                   f"oral questions included (the stages' shares: {record.get('minutes')} min)."]
     return "\n".join(lines)

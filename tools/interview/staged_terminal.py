@@ -100,14 +100,18 @@ def practise_staged(script: list[scripts.Stage], out=None, stdin=None, plain: bo
     folder = scaffold(script, start, started)
     practice = folder / "value.py"
     total = scripts.minutes(script)
-    print(f"Staged interview: {len(script)} stages, {total:g} min ({', '.join(s.name for s in script)}).", file=out)
+    n = len(script)
+    print(f"Staged interview: {n} stage{'s' * (n != 1)}, {total:g} min ({', '.join(s.name for s in script)}).",
+          file=out)
     if script[0].name != scripts.CORE:
         print(f"Level 5, beyond the engine: starting from {_shown(start)}.", file=out)
     print("Open this file in your editor; it is the only file of the attempt, and the tests re-run on every save:",
           file=out)
     print(f"\n    {practice}\n", file=out)
-    print("Each stage's prompt appears when the one before is green (or its time is up). Time saved carries over.\n"
-          "A hint for the stage in progress: nox -s interview -- --hint. Ctrl-C gives up.", file=out, flush=True)
+    if n > 1:
+        print("Each stage's prompt appears when the one before is green (or its time is up). Time saved carries "
+              "over.", file=out)
+    print("A hint for the stage in progress: nox -s interview -- --hint. Ctrl-C gives up.", file=out, flush=True)
     console = None if plain else console_for(out)
     live = console is not None and console.is_terminal
 
