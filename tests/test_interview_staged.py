@@ -232,3 +232,25 @@ def test_staged_command_line_refusals(monkeypatch, tmp_path):
     monkeypatch.setattr(scripts.manifest.Level, "learner_files", property(lambda lv: [tmp_path / "none.py"]))
     err = io.StringIO()
     assert run_main(["--stage", "softmax"], stderr=err)[0] == 2 and "--from-reference" in err.getvalue()
+
+
+def test_the_command_line_builds_the_script(monkeypatch, state):
+    from tools.interview import cli
+
+    calls = []
+    monkeypatch.setattr(cli, "practise_staged", lambda script, out, stdin, **kw: calls.append((script, kw)))
+    assert run_main(["full", "--minutes", "20", "--no-questions"])[0] == 0
+    script, kw = calls.pop()
+    assert [s.name for s in script] == [s.name for s in scripts.default_script()]
+    assert sum(s.minutes for s in script) == pytest.approx(20, abs=0.05) and kw["oral_seconds"] is None
+    # level 5 before level 4 is green: a note, not a refusal
+    code, out = run_main(["--stage", "numpy", "--from-reference", "--seconds", "30", "--seed", "4"])
+    script, kw = calls.pop()
+    assert code == 0 and [s.name for s in script] == ["numpy"] and (kw["oral_seconds"], kw["seed"]) == (30, 4)
+    assert "not green yet" not in out  # from the reference: nothing of yours to build on
+    assert "not green yet" in run_main(["--stage", "numpy"])[1]
+    last = scripts.manifest.levels()[-1]
+    state.mkdir(parents=True, exist_ok=True)
+    (state / "progress.json").write_text(json.dumps({"levels": {str(last.number): {"complete": {
+        "complete": True, "passed": 12, "total": 12}}}}))
+    assert "not green yet" not in run_main(["--stage", "numpy"])[1]

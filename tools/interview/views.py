@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tools import clock
-from tools.interview.core import Attempt, RunResult
+from tools.interview.core import FINISHED, Attempt, RunResult
 
 try:  # the "watch" extra
     import watchfiles
@@ -81,6 +81,8 @@ def status_lines(attempt: Attempt) -> list[str]:
     else:
         score = f"run {attempt.runs}: {attempt.last.score()} passing" + (
             " (running the tests again...)" if attempt.running else "")
+        if attempt.outcome == FINISHED:
+            score += f"; green at {clock.mmss(attempt.elapsed_s)}"
     return [score, first_failure(attempt.last) if attempt.last else ""]
 
 
