@@ -101,9 +101,11 @@ def restore(session: nox.Session) -> None:
 
 @nox.session(venv_backend="venv")
 def interview(session: nox.Session) -> None:
-    """Timed interview practice: nox -s interview -- [1|2|3|full] [--minutes M] [--history] [--questions]"""
-    scopes = [a for a in session.posargs if a == "full" or a.isdigit()]
-    torch = any(a == "full" or (int(a) <= len(manifest.levels()) and manifest.level(int(a)).needs_torch) for a in scopes)
+    """Timed interview practice: nox -s interview -- [1|2|3|full] [--stages a,b | --stage NAME] [--history] [--questions]"""
+    args = session.posargs
+    levels = [int(a) for i, a in enumerate(args)  # a scope, not the value of --minutes, --count, ...
+              if a.isdigit() and int(a) <= len(manifest.levels()) and not (i and args[i - 1].startswith("--"))]
+    torch = any(manifest.level(n).needs_torch for n in levels)  # the stages need no PyTorch (it is used if there)
     install(session, "watch", "viz", *(["torch"] if torch else []))
     session.run("python", "-m", "tools.interview", *session.posargs)
 
