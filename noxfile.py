@@ -141,3 +141,10 @@ def plots(session: nox.Session) -> None:
     """Train a level-4 network and write the decision boundary and loss curve: nox -s plots -- [--impl learner] [--out DIR]"""
     install(session, "viz")
     session.run("python", "-m", "tools.plots", *session.posargs)
+
+
+@nox.session(venv_backend="venv")
+def bughunt(session: nox.Session) -> None:
+    """Find and fix a planted bug: nox -s bughunt -- [N|--random|--list] [--minutes M] | check [--watch] | hint"""
+    install(session, "torch", "watch")
+    session.run("python", "-m", "tools.bughunt", *session.posargs)
