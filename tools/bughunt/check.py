@@ -33,11 +33,13 @@ class TestResult:
     total: int
     error: str | None
     output: str
-    failures: list[str] = field(default_factory=list)  # test ids that did not pass
+    failures: list[str] = field(default_factory=list)  # test ids that failed
+    unfinished: int = 0  # tests neither passed nor deselected (skipped, not run)
 
     @property
     def ok(self) -> bool:
-        return self.error is None and self.total > 0 and self.passed == self.total
+        return self.error is None and self.passed > 0 and self.failed == 0 and not self.failures \
+            and not self.unfinished
 
 
 @dataclass
@@ -94,9 +96,11 @@ def run_tests(h: Hunt, folder: Path, extra: list[str] = (), echo: bool = True) -
             data = json.loads(report.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return TestResult(0, 0, 0, f"the tests did not run (exit {proc.returncode})", output)
-    failures = [t["nodeid"] for t in data.get("tests", []) if t.get("outcome") in ("failed", "error")]
+    tests = data.get("tests", [])
+    failures = [t["nodeid"] for t in tests if t.get("outcome") in ("failed", "error")]
+    unfinished = sum(t.get("outcome") not in ("passed", "deselected", "failed", "error") for t in tests)
     return TestResult(int(data.get("passed", 0)), int(data.get("failed", 0)), int(data.get("total", 0)),
-                      data.get("error"), output, failures)
+                      data.get("error"), output, failures, unfinished)
 
 
 def _ignorable(line: str) -> bool:
