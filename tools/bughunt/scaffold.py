@@ -131,7 +131,7 @@ for k in range(30):
     loss = nn.train_step(model, X, y, lr=1.0 - 0.9 * k / 30)
     if k % 5 == 4:
         acc = sum((model(x).data > 0) == (t > 0) for x, t in zip(X_test, y_test)) / len(y_test)
-        print(f"step {{k + 1:3}}: loss {{loss.data:.4f}}, held-out accuracy {{acc:.0%}}")
+        print(f"step {{k + 1:3}}: loss {{loss.data:.4g}}, held-out accuracy {{acc:.0%}}")
 '''
 
 

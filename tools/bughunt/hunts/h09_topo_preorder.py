@@ -11,11 +11,13 @@ DIFFICULTY = 4
 LEVEL = 1
 FILE = "value.py"
 WHERE = "Value._topological_order"
-SYMPTOM = ("Every single op checks out, chains check out, even a + a is right. But some graphs "
-           "where an intermediate result is used twice get the wrong gradients.")
+SYMPTOM = ("Every op checks out on its own, even a + a. But with a = x * y, the gradients of "
+           "a * a + a are wrong, while a * (a + 1), the same function, gets them right.")
 HINTS = [
-    "Find a small failing graph: a = x * y; b = a + x; c = a * b. Check it, then draw it with nox -s graph.",
-    "Print the order backward() runs the nodes in. Does every node come after all the nodes that use it?",
+    "In probe.py, check lambda x, y: (x * y) * (x * y) + x * y (three separate nodes) against "
+    "a = x * y; a * a + a (one shared node). Only sharing an interior node breaks it.",
+    "Print z._topological_order() for z = a * a + a. backward() walks it reversed: is a visited "
+    "only after every node that uses a?",
     "Emit a node after its operands (post-order), then backward() walks that list reversed.",
 ]
 BUGGY = """\
