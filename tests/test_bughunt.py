@@ -21,13 +21,6 @@ HUNTS = catalogue.hunts()
 FAST = ["-q", "-m", "not slow"]
 
 
-@pytest.fixture
-def state(tmp_path, monkeypatch):
-    folder = tmp_path / "state"
-    monkeypatch.setenv("KATA_STATE_DIR", str(folder))
-    return folder
-
-
 # -- the catalogue -------------------------------------------------------------
 
 

@@ -11,7 +11,9 @@ they have started, in a fresh ``pytest katas --level N`` process whose screen
 
 They run only when named on the command line: the self-test (``pytest tests``)
 collects them and skips them, because the learner's files are stubs there.
-Every kata test belongs to one category: EDGE and STRESS list theirs by level,
+Run this way, the kata records no progress in ``.kata/`` (the self-test's
+conftest gives every run under ``tests/`` a state folder of its own); the
+level sessions (``nox -s levelN``) do. Every kata test belongs to one category: EDGE and STRESS list theirs by level,
 everything else is core (a new test is core until listed).
 """
 

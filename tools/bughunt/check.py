@@ -2,9 +2,9 @@
 
 Two independent verdicts:
 
-* ``run_tests``: ``pytest katas --level N --impl FOLDER`` in a subprocess, read
-  back from the plugin's ``--kata-report`` JSON (for level-4 hunts the bug is
-  in nn.py over a correct engine, so only level 4's own tests run);
+* ``run_tests``: ``pytest katas --level N --impl FOLDER`` in a subprocess
+  (``runner/levelrun.py``; for level-4 hunts the bug is in nn.py over a correct
+  engine, so only level 4's own tests run);
 * ``where_changed``: the lines that differ from the planted files, mapped to
   the planted file's functions. Blank lines, comments and imports are
   ignored; every other change must fall inside the hunt's WHERE function.
@@ -14,15 +14,10 @@ from __future__ import annotations
 
 import ast
 import difflib
-import json
-import os
-import subprocess
-import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from runner import manifest
+from runner import levelrun
 from tools.bughunt.catalogue import Hunt
 
 
@@ -74,33 +69,19 @@ def _within(function: str, where: str) -> bool:
     return function == where or function.startswith(where + ".")
 
 
-def test_command(h: Hunt, folder: Path, report: Path, extra: list[str] = ()) -> list[str]:
-    paths = [str(Path(manifest.level(4).folder))] if h.file == "nn.py" else ["katas"]
-    return [sys.executable, "-m", "pytest", *paths, f"--level={h.level}", f"--impl={folder}",
-            f"--kata-report={report}", "-p", "no:cacheprovider", *extra]
-
-
 def run_tests(h: Hunt, folder: Path, extra: list[str] = (), echo: bool = True) -> TestResult:
-    """Run the hunt's level on ``folder``; with ``echo`` the learner sees the kata's usual screen."""
-    with tempfile.TemporaryDirectory() as tmp:
-        report = Path(tmp) / "report.json"
-        cmd = test_command(h, folder, report, list(extra))
-        env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
-        if echo:
-            proc = subprocess.run(cmd, cwd=manifest.ROOT, env=env)
-            output = ""
-        else:
-            proc = subprocess.run(cmd, cwd=manifest.ROOT, env=env, capture_output=True, text=True)
-            output = proc.stdout + proc.stderr
-        try:
-            data = json.loads(report.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return TestResult(0, 0, 0, f"the tests did not run (exit {proc.returncode})", output)
-    tests = data.get("tests", [])
-    failures = [t["nodeid"] for t in tests if t.get("outcome") in ("failed", "error")]
-    unfinished = sum(t.get("outcome") not in ("passed", "deselected", "failed", "error") for t in tests)
-    return TestResult(int(data.get("passed", 0)), int(data.get("failed", 0)), int(data.get("total", 0)),
-                      data.get("error"), output, failures, unfinished)
+    """Run the hunt's level on ``folder`` (runner/levelrun.py); with ``echo`` the learner sees the
+    kata's usual screen once the run ends. A level-4 hunt's bug is in nn.py over a correct engine,
+    so only level 4's own tests run for it."""
+    narrow = ["-k", "test_level4"] if h.file == "nn.py" else []
+    if echo:
+        print(f"Running the tests of level{'s 1-' if not narrow else ' '}{h.level} on {folder} ...", flush=True)
+    result = levelrun.run_level(h.level, folder, extra_args=[*narrow, *extra])
+    if echo:
+        print(result.stdout, end="", flush=True)
+    unfinished = sum(t.outcome not in ("passed", "deselected", "failed", "error") for t in result.tests)
+    return TestResult(result.passed, result.failed, result.total, result.error, result.output,
+                      [t.nodeid for t in result.failures], unfinished)
 
 
 def _ignorable(line: str) -> bool:

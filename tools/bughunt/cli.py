@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from tools.bughunt import catalogue, check, records, scaffold
+from tools.clock import mmss
 from tools.bughunt.catalogue import Hunt
 
 USAGE = """examples:
@@ -35,7 +36,7 @@ def list_hunts() -> int:
     print(f"{'#':>3}  {'difficulty':<10}  {'level':<5}  {'hunt':<40}  solved")
     for h in catalogue.hunts():
         rec = best.get(h.number)
-        done = f"{records.mmss(rec['elapsed_s'])}, {rec.get('hints', 0)} hint(s)" if rec else "-"
+        done = f"{mmss(rec['elapsed_s'])}, {rec.get('hints', 0)} hint(s)" if rec else "-"
         print(f"{h.number:>3}  {_stars(h.difficulty):<10}  {h.level:<5}  {h.title:<40}  {done}")
     print("\nstart one: nox -s bughunt -- N   (--random, --minutes M)")
     return 0
@@ -81,9 +82,9 @@ def _clock(meta: dict) -> str:
     if meta.get("minutes"):
         limit = float(meta["minutes"]) * 60
         if elapsed > limit:
-            return f"{records.mmss(elapsed)}, over the {meta['minutes']:g} minutes by {records.mmss(elapsed - limit)}"
-        return f"{records.mmss(elapsed)} of {meta['minutes']:g}:00"
-    return records.mmss(elapsed)
+            return f"{mmss(elapsed)}, over the {meta['minutes']:g} minutes by {mmss(elapsed - limit)}"
+        return f"{mmss(elapsed)} of {meta['minutes']:g}:00"
+    return mmss(elapsed)
 
 
 def hint() -> int:

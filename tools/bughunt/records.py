@@ -68,7 +68,3 @@ def solved(history_records: list[dict]) -> dict[int, dict]:
             best[rec["hunt"]] = rec
     return best
 
-
-def mmss(seconds: float) -> str:
-    s = int(round(seconds))
-    return f"{s // 60}:{s % 60:02d}"
