@@ -60,7 +60,7 @@ class Hunt:
 def _load(name: str) -> Hunt:
     module = importlib.import_module(f"{HUNTS_PACKAGE}.{name}")
     prefix, _, slug = name.partition("_")
-    lesson = (module.__doc__ or "").strip()
+    lesson = (module.__doc__ or "").strip().replace("``", "`")
     return Hunt(
         number=int(prefix.lstrip("h")),
         slug=slug,
