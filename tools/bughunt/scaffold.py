@@ -127,8 +127,8 @@ nn = impl.load(str(HERE), manifest.level(4)).nn
 random.seed(12)
 X, y, X_test, y_test = two_moons_split(100, 100, noise=0.1, seed=12)
 model = nn.MLP(2, [16, 16, 1])
-for k in range(30):
-    loss = nn.train_step(model, X, y, lr=1.0 - 0.9 * k / 30)
+for k in range(20):
+    loss = nn.train_step(model, X, y, lr=1.0 - 0.9 * k / 20)
     if k % 5 == 4:
         acc = sum((model(x).data > 0) == (t > 0) for x, t in zip(X_test, y_test)) / len(y_test)
         print(f"step {{k + 1:3}}: loss {{loss.data:.4g}}, held-out accuracy {{acc:.0%}}")
