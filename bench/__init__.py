@@ -506,8 +506,8 @@ def learner_loop(repeats: int = 5) -> dict | None:
         return None
     state = tempfile.TemporaryDirectory()
     env = {"KATA_STATE_DIR": state.name}
-    # what follows `pytest katas --level=1` in the runner's command: the same options for nox's run
-    options = levelrun.command(1, "stubs/level1", Path(state.name) / "nox-report.json")[5:]
+    # the runner's pytest arguments, for nox's run too (nox adds no `katas` when they name it)
+    options = levelrun.pytest_args(1, "stubs/level1", Path(state.name) / "nox-report.json")
 
     def nox_run():
         return subprocess.run([*nox, "-s", "level1", "--", *options], cwd=ROOT, capture_output=True, text=True,

@@ -7,7 +7,8 @@ The process runs what a learner types, from the repository root::
     python -m pytest katas --level N --impl IMPL  [extra args]
         -p no:cacheprovider -p no:xdist --kata-report PATH -p runner.report_text
 
-and the verdicts are read back from the JSON report the kata plugin writes
+(``katas`` is left out when the extra args name test ids or paths, as
+``nox -s levelN`` does), and the verdicts are read back from the JSON report the kata plugin writes
 (``--kata-report``; ``runner/report_text.py`` adds each failure's full text).
 Nothing parses pytest's printed output or a JUnit file.
 
@@ -26,6 +27,9 @@ Non-blocking (interview mode re-runs on every save and must stay responsive)::
     run.done()                    # has the process ended? (never blocks)
     result = run.wait()           # the LevelResult; kills the run at its deadline
     run.cancel()                  # stop it now (a new save supersedes the run)
+
+Ctrl-C during ``wait()``, or a handle dropped while running, ends the run too
+(it is in its own process group, out of the terminal's reach).
 
 ``run_level(level, impl, *, extra_args=(), env=None, timeout=None, cwd=ROOT,
 python=sys.executable) -> LevelResult``; ``start_level`` takes the same
@@ -123,14 +127,24 @@ class LevelResult:
         return text + (f"; {self.error.splitlines()[0]}" if self.error else "")
 
 
+def pytest_args(level: int, impl: str | Path, report: Path, extra_args: Iterable[str] = ()) -> list[str]:
+    """What follows ``python -m pytest`` in a level run that writes its report to ``report``.
+
+    As in ``nox -s levelN``: every level up to N, unless ``extra_args`` names
+    test ids or paths under ``katas`` (then only those)."""
+    if isinstance(impl, Path):
+        impl = impl.resolve()
+    extra = [str(a) for a in extra_args]
+    paths = [] if any("::" in a or a.startswith("katas") for a in extra) else ["katas"]
+    return [*paths, f"--level={level}", f"--impl={impl}", *extra,
+            "-p", "no:cacheprovider", "-p", "no:xdist",  # one process: the report is the whole run's
+            f"--kata-report={report}", "-p", "runner.report_text"]
+
+
 def command(level: int, impl: str | Path, report: Path, extra_args: Iterable[str] = (),
             python: str | Path | None = None) -> list[str]:
     """The command line of a level run that writes its report to ``report``."""
-    if isinstance(impl, Path):
-        impl = impl.resolve()
-    return [str(python or sys.executable), "-m", "pytest", "katas", f"--level={level}", f"--impl={impl}",
-            *extra_args, "-p", "no:cacheprovider", "-p", "no:xdist",  # one process: the report is the whole run's
-            f"--kata-report={report}", "-p", "runner.report_text"]
+    return [str(python or sys.executable), "-m", "pytest", *pytest_args(level, impl, report, extra_args)]
 
 
 def environment(env: Mapping[str, str] | None = None) -> dict[str, str]:

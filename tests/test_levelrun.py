@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -122,3 +123,38 @@ def test_a_dropped_run_does_not_outlive_its_owner(tmp_path):
     gc.collect()
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+def test_named_tests_replace_the_whole_of_katas_as_in_nox(tmp_path):
+    one = "katas/level1/test_level1.py::test_add_computes_data"
+    assert levelrun.pytest_args(1, "reference", tmp_path / "r.json", [one])[0] != "katas"
+    result = levelrun.run_level(1, "reference", extra_args=[one])
+    assert [t.nodeid for t in result.ran] == [one] and result.passed == 1, result.output[-2000:]
+
+
+FAKE_NOX = """import subprocess, sys
+args = sys.argv[1:]
+assert args[:3] == ["-s", "level1", "--"], args
+paths = [] if any("::" in a or a.startswith("katas") for a in args[3:]) else ["katas"]
+sys.exit(subprocess.call([sys.executable, "-m", "pytest", *paths, "--level=1", *args[3:]]))
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.name != "posix", reason="a stand-in interpreter as a shell script")
+def test_the_bench_times_the_learner_loop_through_the_runner_and_checks_the_verdict(tmp_path, monkeypatch):
+    """``nox -s level1`` against the bare run, with a stand-in for nox (no environment is built)."""
+    import bench
+
+    nox = tmp_path / "nox.py"
+    nox.write_text(FAKE_NOX)
+    monkeypatch.setattr(bench, "nox_command", lambda: [sys.executable, str(nox)])
+    monkeypatch.setattr(bench, "env_python", lambda env: Path(sys.executable))
+    loop = bench.learner_loop(repeats=1)
+    assert "error" not in loop and loop["nox"] > 0 and loop["pytest"] > 0, loop
+    assert loop["tests"] > 0, "every test of level 1 ran, and failed on the stub"
+    idle = tmp_path / "python"  # an interpreter that runs nothing: its speed must not be reported
+    idle.write_text("#!/bin/sh\nexit 0\n")
+    idle.chmod(0o755)
+    monkeypatch.setattr(bench, "env_python", lambda env: idle)
+    assert "did not fail every test" in bench.learner_loop(repeats=1)["error"]
