@@ -159,3 +159,10 @@ def feedback_versions(session: nox.Session, versions: str) -> None:
     session.install(*BASE, *FEEDBACK_VERSIONS[versions])
     session.run("python", "-m", "pytest", "tests/test_feedback.py", "tests/test_diagnose.py", "-p", "no:randomly",
                 "-p", "no:cacheprovider", *session.posargs)
+
+
+@nox.session(venv_backend="venv")
+def bughunt(session: nox.Session) -> None:
+    """Find and fix a planted bug: nox -s bughunt -- [N|--random|--list] [--minutes M] | check [--watch] | hint"""
+    install(session, "torch", "watch")
+    session.run("python", "-m", "tools.bughunt", *session.posargs)

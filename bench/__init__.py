@@ -16,7 +16,7 @@ The engines:
 * ``reference``: ``reference/engine.py``, the teaching engine;
 * ``micrograd``: micrograd 0.1.0's own ``micrograd.nn.MLP``;
 * ``torch scalar``: PyTorch with every weight a 0-d tensor, the micrograd graph;
-* ``vectorized``: ``solutions/level02-vectorized`` (numpy arrays, batched);
+* ``vectorized``: ``solutions/vectorized`` (numpy arrays, batched);
 * ``torch batched``: a ``torch.nn`` model of ``nn.Linear`` layers on a 100x2 tensor.
 
 Plus a chain of a million nodes (forward, then backward) and the memory one
@@ -54,7 +54,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 SIZES = (2, 16, 16, 1)
 ALPHA = 1e-4
 LR = 0.05
-VECTORIZED = ROOT / "solutions" / "level02-vectorized" / "tensor.py"
+VECTORIZED = ROOT / "solutions" / "vectorized" / "tensor.py"
 
 
 # -- data and weights ----------------------------------------------------------
@@ -280,10 +280,10 @@ class TorchBatchedEngine(Engine):
 
 
 class VectorizedEngine(Engine):
-    """``solutions/level02-vectorized``: the same MLP on numpy arrays, the whole batch at once."""
+    """``solutions/vectorized``: the same MLP on numpy arrays, the whole batch at once."""
 
     name = "vectorized (numpy)"
-    note = "solutions/level02-vectorized, float64"
+    note = "solutions/vectorized, float64"
 
     def __init__(self, weights, X, y):
         self.mod = load_vectorized()

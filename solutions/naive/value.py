@@ -14,7 +14,7 @@ This is what a first solution of levels 1-2 looks like, and all it needs:
 What it does not do: the recursive search overflows Python's stack on graphs
 deeper than about a thousand nodes (level 3 asks for an iterative one), and
 each node carries a closure that refers back to the node, a reference cycle
-that only the cyclic garbage collector frees. ``solutions/level03-memory-efficient``
+that only the cyclic garbage collector frees. ``solutions/memory-efficient``
 fixes both.
 """
 

@@ -14,7 +14,7 @@ nodes in reverse topological order. What changes:
 * ``a @ b`` (matmul) is the op that makes a layer one node: its local
   derivatives are ``grad @ b.T`` and ``a.T @ grad``.
 
-Run ``python solutions/level02-vectorized/tensor.py`` to train the
+Run ``python solutions/vectorized/tensor.py`` to train the
 2-16-16-1 MLP on two moons in batched form.
 """
 

@@ -14,7 +14,7 @@ Differences from the kata's ``Value`` worth knowing: PyTorch frees the graph
 after ``backward()`` unless ``retain_graph=True``; it keeps ``grad`` only on
 leaves (``retain_grad()`` for others); and ``grad`` starts as ``None``.
 
-    python solutions/level04-pytorch-reference/pytorch_reference.py
+    python solutions/pytorch/pytorch_reference.py
 """
 
 from __future__ import annotations
