@@ -92,7 +92,12 @@ class Engine:
         self.released.clear()
         self._buffer = b""
         info = self._send(["import", self.files])
-        self.modules, self.watched = info["modules"], info["watched"]
+        try:
+            self.modules, self.watched = dict(info["modules"]), [str(m) for m in info["watched"]]
+        except (TypeError, KeyError, ValueError):
+            self._kill("an unreadable answer")
+            raise EngineCrashed("the engine process answered the import with something else: its pipe carries "
+                                "only the grader's protocol") from None
 
     def _kill(self, why: str) -> None:
         self.crashes.append(why)
@@ -137,6 +142,8 @@ class Engine:
             line = self._read_line()
         except BrokenPipeError:
             line = None
+        except EngineCrashed:
+            raise
         except BaseException:  # a timeout of the test interrupted the wait: this process is done for
             self._kill("no answer before the test's time limit")
             raise
@@ -146,10 +153,17 @@ class Engine:
             self._kill(f"the engine process {why}")
             raise EngineCrashed(f"the engine process {why} while answering {query[0]!r} "
                                 "(a crash, os._exit/sys.exit outside a call, or a resource limit)")
-        reply = json.loads(line)
-        if reply[0] == "err":
-            raise _exception(reply)
-        return self.decode(reply[1])
+        try:
+            reply = json.loads(line)
+            if reply[0] == "err":
+                error = _exception(reply)
+            else:
+                return self.decode(reply[1])
+        except Exception as e:  # noqa: BLE001 - whatever it sent, it is not an answer
+            self._kill("an unreadable answer")
+            raise EngineCrashed(f"the engine process sent an unreadable answer ({type(e).__name__}); "
+                                "its pipe carries only the grader's protocol") from None
+        raise error
 
     def _read_line(self) -> bytes | None:
         fd = self.proc.stdout.fileno()

@@ -16,10 +16,10 @@
   size, open files, processes, no core files;
 * its own session and process group (the grader kills the group);
 * when the grader runs as root (a container, Gradescope): new PID, network,
-  IPC and mount namespaces (``unshare``: the engine sees no other process
-  and no network) and the uid of ``nobody`` (``setpriv``): it cannot write
-  the repository, the results or another student's files, nor signal or
-  trace the grader. Not root: a user namespace gives the same PID and network
+  IPC and mount namespaces (``unshare``: the engine sees no other process,
+  no network, and a private /tmp) and the uid of ``nobody`` (``setpriv``): it
+  cannot write the repository, the results or another student's files, nor
+  signal or trace the grader. Not root: a user namespace gives the same PID and network
   isolation where the kernel allows it, but files the grader's user may write,
   the engine may write too: run untrusted classes in a container
   (docs/instructors.md).
@@ -34,6 +34,7 @@ import resource
 import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,7 +80,7 @@ def prepare(scratch: Path, files: dict[str, Path], limits: Limits) -> Path:
     for stem, path in files.items():
         target = engine / "submission" / f"{stem}.py"
         shutil.copy(path, target)
-        copied[stem] = str(target)
+        copied[stem] = f"submission/{stem}.py"  # relative to server.py: the engine may see it elsewhere
     home = scratch / "home"
     home.mkdir()
     shim = scratch / "shim"
@@ -120,39 +121,73 @@ def environment(home: str) -> dict[str, str]:
     }
 
 
+# As root, in new namespaces: the engine's folders are mounted at /mnt/engine and
+# /mnt/home, and /tmp, /var/tmp and /dev/shm are fresh, private and small, so
+# nothing it writes outlives it or reaches another student.
+MOUNTS = """set -e
+s="$1"; hide="$2"; shift 2
+mount -t tmpfs -o size=1m,mode=755 kata /mnt
+mkdir /mnt/engine /mnt/home
+mount --bind "$s/engine" /mnt/engine
+mount --bind "$s/home" /mnt/home
+if [ "$hide" = 1 ]; then for d in /tmp /var/tmp /dev/shm; do
+  if [ -d "$d" ]; then mount -t tmpfs -o size=64m,mode=1777 kata "$d"; fi; done; fi
+cd /mnt/home
+exec "$@"
+"""
+DROP = ("setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", "--no-new-privs")
+SPACES = ("unshare", "--pid", "--net", "--ipc", "--uts", "--fork", "--kill-child", "--mount-proc")
+
+
+def _hide_tmp() -> bool:
+    """/tmp can be replaced unless the kata or Python itself lives there."""
+    return not any(str(p).startswith(("/tmp/", "/var/tmp/", "/dev/shm/"))
+                   for p in (manifest.ROOT, Path(sys.prefix), Path(sys.executable).resolve()))
+
+
+def _wrap(mode: str, scratch: str, command: list[str]) -> tuple[list[str], str]:
+    """The command that runs ``command`` confined, and the folder it sees its scratch at."""
+    if mode == "namespaces":
+        return [*SPACES, "/bin/sh", "-c", MOUNTS, "sh", scratch, "1" if _hide_tmp() else "0",
+                *DROP, *command], "/mnt"
+    if mode == "nobody":
+        return [*DROP, *command], scratch
+    if mode == "userns":
+        return [*SPACES[:1], "--user", "--map-root-user", *SPACES[1:], *command], scratch
+    return command, scratch
+
+
 @functools.lru_cache(maxsize=None)
-def isolation_prefix() -> tuple[str, ...]:
-    """The command that wraps the engine process: the first of these that works here.
+def isolation_mode() -> str:
+    """The strongest confinement that works here.
 
     As root: namespaces and the uid of nobody, or (in a container that allows
     no namespaces) the uid of nobody alone. Not root: a user namespace."""
-    drop = ("setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", "--no-new-privs")
-    spaces = ("unshare", "--pid", "--net", "--ipc", "--uts", "--fork", "--kill-child", "--mount-proc")
-    if os.geteuid() == 0:
-        candidates = [spaces + drop, drop]
-    else:
-        candidates = [("unshare", "--user", "--map-root-user", *spaces[1:])]
-    for prefix in candidates:
-        if shutil.which(prefix[0]) is None or (prefix[-5:] == drop and shutil.which("setpriv") is None):
-            continue
+    candidates = ["namespaces", "nobody"] if os.geteuid() == 0 else ["userns"]
+    for mode in candidates:
+        probe = Path(tempfile.mkdtemp(prefix="kata-grade-probe-"))
         try:
-            if subprocess.run([*prefix, "true"], capture_output=True, timeout=30).returncode == 0:
-                return prefix
+            for sub in ("engine", "home"):
+                (probe / sub).mkdir()
+            command, _ = _wrap(mode, str(probe), ["true"])
+            if subprocess.run(command, capture_output=True, timeout=30).returncode == 0:
+                return mode
         except (OSError, subprocess.TimeoutExpired):
             continue
-    return ()
+        finally:
+            shutil.rmtree(probe, ignore_errors=True)
+    return "none"
 
 
 def isolation() -> str:
     """One line for the report: how the engine processes are confined."""
-    prefix = isolation_prefix()
-    parts = []
-    if "unshare" in prefix:
-        parts.append("own PID and network namespaces")
-    if "setpriv" in prefix:
-        parts.append("uid nobody")
-    return ", ".join(parts + ["resource limits"]) if parts else (
-        "resource limits only (not root, no namespaces): run untrusted classes in a container")
+    return {
+        "namespaces": "own PID, network and mount namespaces (private /tmp), uid nobody, resource limits",
+        "nobody": "uid nobody, resource limits (no namespaces here)",
+        "userns": "own PID and network namespaces, resource limits; NOT its files: run untrusted "
+                  "classes in a container (docs/instructors.md)",
+        "none": "resource limits only: run untrusted classes in a container (docs/instructors.md)",
+    }[isolation_mode()]
 
 
 def _limit(limits: dict):
@@ -172,11 +207,14 @@ def _limit(limits: dict):
 
 def start_server(config: dict) -> subprocess.Popen:
     """Start one engine process; its stdin and stdout are the pipe of tools/grade/remote.py."""
-    command = [*isolation_prefix(), config["python"], "-I", config["server"], config["library"]]
+    scratch = str(Path(config["home"]).parent)
+    mode = isolation_mode()
+    _, seen = _wrap(mode, scratch, [])
+    command, _ = _wrap(mode, scratch, [config["python"], "-I", f"{seen}/engine/server.py", config["library"]])
     log = open(Path(config["home"]) / "engine.log", "ab")  # noqa: SIM115 - handed to the child
     try:
         return subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
-                                cwd=config["home"], env=environment(config["home"]),
+                                cwd=config["home"], env=environment(f"{seen}/home"),
                                 preexec_fn=_limit(config["limits"]), start_new_session=True, close_fds=True)
     finally:
         log.close()

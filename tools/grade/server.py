@@ -131,6 +131,8 @@ def error(e):
 
 def import_files(files):
     """The student's files as modules of one package, so nn.py can say ``from .value import Value``."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    files = {stem: os.path.join(here, path) for stem, path in files.items()}  # relative to this file
     folder = os.path.dirname(next(iter(files.values())))
     pkg = types.ModuleType(PACKAGE)
     pkg.__path__ = [folder]
