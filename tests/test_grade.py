@@ -176,8 +176,9 @@ def test_levels_1_2_match_impl_runs(tmp_path):
     proc = grade(folder, tmp_path / "out", "--levels", "1-2")
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     got = results(tmp_path / "out")
-    for path in picked:
-        run = levelrun.run_level(2, folder / path.name, timeout=900)
+    with ThreadPoolExecutor(2) as pool:
+        runs = list(pool.map(lambda p: levelrun.run_level(2, folder / p.name, timeout=900), picked))
+    for path, run in zip(picked, runs):
         for level in (1, 2):
             scored = sum(t["score"] for t in got[path.stem]["tests"] if t["tags"] == [f"level{level}"])
             assert scored == run.by_level[level]["passed"], f"{path.stem}, level {level}"

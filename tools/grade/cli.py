@@ -55,6 +55,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--cpu-seconds", type=int, default=sandbox.Limits.cpu_seconds, help="CPU time per engine process")
     p.add_argument("--answer-timeout", type=float, default=sandbox.Limits.answer_timeout,
                    help="seconds to wait for one answer of an engine (an import, a backward()) before restarting it")
+    p.add_argument("--test-timeout", type=float, default=sandbox.Limits.test_timeout,
+                   help="seconds per test (default 300: an engine behind a pipe is slower than in the learner's run)")
     p.add_argument("--run-timeout", type=float, default=1800, help="seconds for one student's whole run")
     p.add_argument("--bundle", type=Path, default=None, metavar="OUT.zip",
                    help="write a Gradescope autograder zip (setup.sh, run_autograder) and stop")
@@ -90,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     limits = sandbox.Limits(memory_mb=args.memory_mb, cpu_seconds=args.cpu_seconds,
-                            answer_timeout=args.answer_timeout)
+                            answer_timeout=args.answer_timeout, test_timeout=args.test_timeout)
     console.print(f"{len(subs)} submission(s), levels {args.levels[0]}-{args.levels[-1]}"
                   + (f", hidden seed {args.hidden_seed}" if args.hidden_seed is not None else "")
                   + f"; engines confined by: {sandbox.isolation()}")

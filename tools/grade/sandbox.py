@@ -66,7 +66,8 @@ class Limits:
     memory_mb: int = 2048  # address space of the engine process
     cpu_seconds: int = 600  # CPU time of one engine process (a restart gets a fresh budget)
     file_mb: int = 16  # largest file it may write
-    answer_timeout: float = 120.0  # seconds to wait for one answer (tests have their own 30 s limit)
+    answer_timeout: float = 120.0  # seconds to wait for one answer of the engine
+    test_timeout: float = 300.0  # seconds per test: every operation crosses a pipe, so 10x the learner's 30 s
 
 
 def prepare(scratch: Path, files: dict[str, Path], limits: Limits) -> Path:

@@ -100,7 +100,7 @@ def grade(sub: Submission, levels: tuple[int, ...], tests: list[tuple[str, int]]
     shim = sandbox.prepare(scratch, sub.files, limits)
     record = shim / "engine-report.json"
     env = {REPORT_VARIABLE: str(record), "KATA_STATE_DIR": str(shim / "state")}
-    extra = ["-p", "tools.grade.trusted"]
+    extra = ["-p", "tools.grade.trusted", f"--timeout={limits.test_timeout:g}"]
     if hidden_seed is not None:
         env[SEED_VARIABLE] = str(hidden_seed)
         extra.append(f"--hypothesis-seed={hidden_seed}")

@@ -79,6 +79,10 @@ def encode(x):
         return x
     if x is NotImplemented:
         return {"N": 1}
+    if isinstance(x, float):  # numpy.float64 and the like: the number, which is what isinstance(x, float) sees
+        return float(x)
+    if isinstance(x, int) and not isinstance(x, bool):
+        return int(x)
     if type(x) is list:
         return {"L": [encode(v) for v in x]}
     if type(x) is tuple:
