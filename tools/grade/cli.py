@@ -56,8 +56,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--answer-timeout", type=float, default=sandbox.Limits.answer_timeout,
                    help="seconds to wait for one answer of an engine (an import, a backward()) before restarting it")
     p.add_argument("--test-timeout", type=float, default=sandbox.Limits.test_timeout,
-                   help="seconds per test (default 300: an engine behind a pipe is slower than in the learner's run)")
-    p.add_argument("--run-timeout", type=float, default=1800, help="seconds for one student's whole run")
+                   help="seconds per test (default 600: an engine behind a pipe is slower than in the learner's run)")
+    p.add_argument("--run-timeout", type=float, default=3600, help="seconds for one student's whole run")
     p.add_argument("--bundle", type=Path, default=None, metavar="OUT.zip",
                    help="write a Gradescope autograder zip (setup.sh, run_autograder) and stop")
     return p

@@ -67,7 +67,7 @@ class Limits:
     cpu_seconds: int = 600  # CPU time of one engine process (a restart gets a fresh budget)
     file_mb: int = 16  # largest file it may write
     answer_timeout: float = 120.0  # seconds to wait for one answer of the engine
-    test_timeout: float = 300.0  # seconds per test: every operation crosses a pipe, so 10x the learner's 30 s
+    test_timeout: float = 600.0  # seconds per test: every operation crosses a pipe (see docs/instructors.md)
 
 
 def prepare(scratch: Path, files: dict[str, Path], limits: Limits) -> Path:

@@ -88,7 +88,7 @@ def inventory(top: int) -> list[tuple[str, int]]:
 
 
 def grade(sub: Submission, levels: tuple[int, ...], tests: list[tuple[str, int]], scratch: Path,
-          limits: sandbox.Limits, hidden_seed: int | None = None, run_timeout: float = 1800) -> Grade:
+          limits: sandbox.Limits, hidden_seed: int | None = None, run_timeout: float = 3600) -> Grade:
     started = time.monotonic()
     out = Grade(sub, levels)
     wanted = [(nodeid, level) for nodeid, level in tests if level in levels]
