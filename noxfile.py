@@ -112,7 +112,7 @@ def interview(session: nox.Session) -> None:
 def graph(session: nox.Session) -> None:
     """Draw an expression's graph: nox -s graph -- "x*y + x" """
     install(session, "viz")
-    session.run("python", "-m", "utils.visualization", *session.posargs)
+    session.run("python", "-m", "tools.graph", *session.posargs)
 
 
 @nox.session(venv_backend="venv")

@@ -490,33 +490,48 @@ def learner_loop(repeats: int = 5) -> dict | None:
     The first nox run creates (or refreshes) ``.nox/level1`` and is not
     counted. Then, in rounds: ``nox -s level1`` (what a learner types; the
     environment is reused and pip is not called), and ``.nox/level1``'s own
-    ``python -m pytest katas --level=1``. The difference is what nox costs.
-    Both run level 1's tests on the pristine stub (``--impl stubs/level1``),
-    whatever the learner's own file holds, and exit non-zero; only the time
-    matters. The learner's progress state is not touched (a throw-away
+    ``python -m pytest katas --level=1`` run by the kata's level runner
+    (``runner/levelrun.py``). The difference is what nox costs. Both run
+    level 1's tests on the pristine stub (``--impl stubs/level1``), whatever
+    the learner's own file holds, with the same options and environment (the
+    runner's JSON report included), and exit non-zero; the bare run's verdict
+    is checked (every test ran and failed), so a broken command is never timed
+    as a fast one. The learner's progress state is not touched (a throw-away
     ``KATA_STATE_DIR``). Returns None when nox cannot be found.
     """
+    from runner import levelrun
+
     nox = nox_command()
     if nox is None:
         return None
-    stub = ["--impl", "stubs/level1"]
     state = tempfile.TemporaryDirectory()
-    env = dict(os.environ, KATA_STATE_DIR=state.name)
-    def run(cmd):
-        return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False, env=env)
+    env = {"KATA_STATE_DIR": state.name}
+    # what follows `pytest katas --level=1` in the runner's command: the same options for nox's run
+    options = levelrun.command(1, "stubs/level1", Path(state.name) / "nox-report.json")[5:]
 
-    first = run([*nox, "-s", "level1", "--", *stub])
+    def nox_run():
+        return subprocess.run([*nox, "-s", "level1", "--", *options], cwd=ROOT, capture_output=True, text=True,
+                              check=False, env=levelrun.environment(env))
+
+    first = nox_run()
     python = env_python(ROOT / ".nox" / "level1")
     if not python.exists():
         return {"error": "nox -s level1 made no environment:\n" + first.stdout[-1500:] + first.stderr[-1500:]}
-    bare = [str(python), "-m", "pytest", "katas", "--level=1", *stub]
+    runs: list = []
     with state:
-        times = time_rounds({"nox": lambda: run([*nox, "-s", "level1", "--", *stub]), "pytest": lambda: run(bare)},
+        times = time_rounds({"nox": nox_run,
+                             "pytest": lambda: runs.append(levelrun.run_level(1, "stubs/level1", env=env,
+                                                                              python=python))},
                             repeats)
+    bare = runs[-1]
+    if bare.error or not bare.total or bare.failed != bare.total:
+        return {"error": f"the bare run of level 1 on the stub did not fail every test ({bare.summary()}):\n"
+                         + bare.output[-1500:]}
     return {
         "nox": median(times["nox"]),
         "pytest": median(times["pytest"]),
         "repeats": repeats,
+        "tests": bare.total,
         "torch": {name: env_has_torch(name) for name in ("level1", "level2")},
     }
 

@@ -17,6 +17,7 @@ import sys
 from dataclasses import dataclass
 
 from tools import hints
+from tools.clock import mmss
 from runner import manifest, state
 
 
@@ -84,11 +85,6 @@ def best_times(history: list[dict]) -> dict[str, float]:
         if green and (scope not in best or elapsed < best[scope]):
             best[scope] = elapsed
     return best
-
-
-def mmss(seconds: float) -> str:
-    s = int(round(seconds))
-    return f"{s // 60}:{s % 60:02d}"
 
 
 def level_status(level: manifest.Level, levels_data: dict) -> str:

@@ -1,0 +1,24 @@
+"""How the kata shows a path to a learner: as they would type it.
+
+Relative to the current folder when the path is inside it (from the
+repository root, where nox runs every session: ``katas/level1/value.py``),
+absolute otherwise. Every message, summary and tool output that names a file
+uses ``shown``. (A path kept as an identifier, such as a backup's file in the
+backups index, is not for showing: it stays relative to the repository.)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def shown(path: str | Path) -> str:
+    """``path`` as the learner would type it from the current folder."""
+    try:
+        p = Path(path).resolve()
+    except (TypeError, ValueError, OSError):
+        return str(path)
+    try:
+        return str(p.relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(p)
