@@ -170,7 +170,7 @@ def test_repository_and_results_are_unchanged(graded):
 def test_levels_1_2_match_impl_runs(tmp_path):
     folder = tmp_path / "class"
     folder.mkdir()
-    picked = [ZOO / "correct" / "slots_kahn.py", ZOO / "tanh_through_exp_overflows.py"]
+    picked = [ZOO / "correct" / "slots_kahn.py", ZOO / "tanh_through_exp_overflows.py"]  # all; all but level 2
     for path in picked:
         shutil.copy(path, folder / path.name)
     proc = grade(folder, tmp_path / "out", "--levels", "1-2")
@@ -200,11 +200,10 @@ def _draws(tmp_path: Path, name: str, seed: int | None) -> list:
 
 
 def test_hidden_seed_draws_other_examples(tmp_path):
-    public, again = _draws(tmp_path, "public", None), _draws(tmp_path, "again", None)
-    hidden, hidden_again, other = (_draws(tmp_path, "h1", 1), _draws(tmp_path, "h1b", 1), _draws(tmp_path, "h2", 2))
-    assert public == again, "the public examples are the same on every run"
+    public, hidden, hidden_again = (_draws(tmp_path, "public", None), _draws(tmp_path, "h1", 1),
+                                    _draws(tmp_path, "h1b", 1))
     assert hidden == hidden_again, "a hidden seed is reproducible"
-    assert hidden != public and other != hidden
+    assert hidden != public, "a hidden seed draws other examples than the learner's runs"
 
 
 def test_discover_reads_files_folders_and_clones(tmp_path):

@@ -267,6 +267,7 @@ class Engine:
         for name, present in description["s"].items():
             namespace[name] = _special(name) if present else None
         namespace.setdefault("__hash__", object.__hash__)
+        namespace["_methods"] = frozenset(description.get("m", ()))
         cls = RemoteClass(description["n"], bases, namespace)
         self.classes[path] = cls
         return cls
@@ -326,10 +327,13 @@ class Proxy:
     """An object of the engine process."""
 
     __slots__ = ("_h", "_gen", "__weakref__")
+    _methods: frozenset = frozenset()
 
     def __getattr__(self, name):
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)
+        if name in type(self)._methods:  # a method of the class: the call itself looks it up, in the engine
+            return _method(type(self)._engine, {"H": _handle(self)}, name, self)
         return _attribute(type(self)._engine, {"H": _handle(self)}, name, self)
 
     def __setattr__(self, name, value):
@@ -358,14 +362,17 @@ class RemoteModule:
 def _attribute(engine: Engine, target: dict, name: str, owner):
     value = engine.request(["getattr", target, name])
     if isinstance(value, dict) and "M" in value:  # a bound method: call it by name, one round trip per call
-        def method(*args, **kwargs):
-            return engine.request(["method", target, name, engine.encode(list(args)), engine.encode(kwargs)])
-
-        method.__self__ = owner  # keeps the object, and so its handle, alive as long as the method
-
-        method.__name__ = name
-        return method
+        return _method(engine, target, name, owner)
     return value
+
+
+def _method(engine: Engine, target: dict, name: str, owner):
+    def method(*args, **kwargs):
+        return engine.request(["method", target, name, engine.encode(list(args)), engine.encode(kwargs)])
+
+    method.__name__ = name
+    method.__self__ = owner  # keeps the object, and so its handle, alive as long as the method
+    return method
 
 
 def connect(config_path: Path) -> Engine:

@@ -62,7 +62,15 @@ def describe(t):
             specials[name] = None  # e.g. __hash__ = None: unhashable
         elif own is not None and own is not getattr(object, name, None):
             specials[name] = 1
-    return {"n": t.__name__, "b": [encode_type(b) for b in t.__bases__ if b is not object], "s": specials}
+    methods = set()  # plain functions of the class: called by name with no look-up first (remote.py)
+    for klass in reversed(t.__mro__[:-1]):
+        for name, value in vars(klass).items():
+            if isinstance(value, types.FunctionType) and not name.startswith("__"):
+                methods.add(name)
+            else:
+                methods.discard(name)
+    return {"n": t.__name__, "b": [encode_type(b) for b in t.__bases__ if b is not object], "s": specials,
+            "m": sorted(methods)}
 
 
 def encode_type(t):
