@@ -46,12 +46,14 @@ class EngineCrashed(Exception):
 
 
 def _exception(reply) -> BaseException:
-    _, name, message, text, *rest = reply
+    _, name, message, text, mine, *rest = reply
     where = f"\n(in the engine process)\n{text}" if text else ""
     cls = getattr(builtins, name, None)
     if name == "SyntaxError" and rest:
         filename, lineno, offset, line, msg = rest[0]
         return SyntaxError(msg, (Path(filename or "value.py").name, lineno, offset, line))
+    if mine:  # where in the student's files it was raised: the grader's frames are all the tests can show
+        message = f"{message}\n  raised in your engine at {mine}"
     if isinstance(cls, type) and issubclass(cls, Exception) and not issubclass(cls, Warning):
         try:
             e = cls(message)

@@ -135,7 +135,11 @@ def decode(x):
 
 def error(e):
     text = "".join(traceback.format_exception(type(e), e, e.__traceback__)[-12:])
-    out = ["err", type(e).__name__, str(e)[:4000], text[-6000:]]
+    mine = os.path.join(os.path.dirname(os.path.abspath(__file__)), PACKAGE)
+    frames = [f for f in traceback.extract_tb(e.__traceback__) if f.filename.startswith(mine)]
+    where = (f"{os.path.basename(frames[-1].filename)}, line {frames[-1].lineno}, in {frames[-1].name}: "
+             f"{(frames[-1].line or '').strip()}") if frames else ""
+    out = ["err", type(e).__name__, str(e)[:4000], text[-6000:], where]
     if isinstance(e, SyntaxError):
         out.append([e.filename, e.lineno, e.offset, e.text, e.msg])
     return out
@@ -216,7 +220,7 @@ def main():
             try:
                 data = json.dumps(error(e))
             except BaseException:  # noqa: B036
-                data = json.dumps(["err", "RuntimeError", "the engine raised an error that cannot be shown", ""])
+                data = json.dumps(["err", "RuntimeError", "the engine raised an error that cannot be shown", "", ""])
         proto_out.write(data.encode() + b"\n")
         proto_out.flush()
 
