@@ -19,6 +19,10 @@ answering (a test's timeout interrupts the wait), the call fails with
 ``EngineCrashed`` and the next call starts a fresh process: classes and
 modules are named by path and survive; objects of the dead process do not.
 After ``STALLS`` tests in a row that ended that way, the engine is given up.
+
+Identity: the same remote object is always the same proxy, and a proxy lives
+until the end of the test that made it (tools/grade/trusted.py says when), so
+``id()`` comparisons in a test mean what they mean in the student's process.
 """
 
 from __future__ import annotations
@@ -77,6 +81,10 @@ class Engine:
         self.generation = 0
         self.proxies: dict[int, weakref.ref] = {}
         self.released: set[int] = set()
+        # every proxy lives until the end of the test that made it: in the student's own process an
+        # object the engine holds keeps its id, so `[id(p) for p in n.parameters()]` must see the same
+        # proxies as `n.w + [n.b]` a line later
+        self.pinned: list = []
         self.classes: dict[str, type] = {}
         self.stalled_tests = 0  # tests in a row that ended with a crash or timeout
         self.crashes: list[str] = []
@@ -92,6 +100,7 @@ class Engine:
         self.generation += 1
         self.proxies.clear()
         self.released.clear()
+        self.pinned.clear()
         self._buffer = b""
         info = self._send(["import", self.files])
         try:
@@ -119,6 +128,7 @@ class Engine:
             self.crashes.pop()
 
     def test_ended(self, stalled: bool) -> None:
+        self.pinned.clear()
         self.stalled_tests = self.stalled_tests + 1 if stalled else 0
         if self.stalled_tests >= STALLS:
             self.given_up = True
@@ -246,6 +256,7 @@ class Engine:
             object.__setattr__(obj, "_h", h)
             object.__setattr__(obj, "_gen", self.generation)
             self.proxies[h] = weakref.ref(obj, self._dead(h))
+            self.pinned.append(obj)
         self.released.discard(h)
         return obj
 
