@@ -242,3 +242,36 @@ def test_bundle_is_a_gradescope_autograder(tmp_path):
     assert "--levels 1-4 --hidden-seed 7" in run and "/autograder/results/results.json" in run
     assert "torch==" in setup and "download.pytorch.org/whl/cpu" in setup
     assert not any(n.startswith(("tests/", ".git/")) for n in names)
+
+
+def test_proxies_behave_like_the_engine_objects(tmp_path):
+    """The stand-in the level tests see: identity, types, dispatch, errors, and a crash that is survived."""
+    from tools.grade import remote
+
+    network = ZOO / "correct" / "network"
+    shim = sandbox.prepare(tmp_path / "s", {"value": network / "value.py", "nn": network / "nn.py"},
+                           sandbox.Limits(answer_timeout=60))
+    engine = remote.connect(shim / "engine.json")
+    try:
+        Value, Neuron = engine.attr("value", "Value"), engine.attr("nn", "Neuron")  # noqa: N806
+        n = Neuron(3)
+        assert [id(p) for p in n.parameters()] == [id(p) for p in n.w + [n.b]]
+        assert all(isinstance(p, Value) for p in n.parameters())
+        x = Value(2.0)
+        y = 1 + x * 3
+        assert isinstance(y, Value) and y.data == 7.0 and type(y.data) is float
+        assert {id(p) for p in (x * x)._prev} == {id(x)}
+        y.backward()
+        assert x.grad == 3.0
+        with pytest.raises(TypeError):
+            x + "a"
+        with pytest.raises(AttributeError):
+            x.no_such_attribute  # noqa: B018
+        with pytest.raises(remote.EngineCrashed, match="exited with code 3"):
+            remote.RemoteModule(engine, "os")._exit(3)
+        with pytest.raises(remote.EngineCrashed, match="has since ended"):
+            x.data  # noqa: B018
+        assert Value(1.5).data == 1.5  # a fresh engine process
+        assert engine.generation == 2
+    finally:
+        engine.close()

@@ -78,7 +78,8 @@ class Engine:
         self.files = files
         self.timeout = timeout  # seconds to wait for one answer
         self.proc: subprocess.Popen | None = None
-        self.generation = 0
+        self.generation = 1  # objects of an earlier generation belong to a process that has ended
+        self.started = 0  # engine processes started
         self.proxies: dict[int, weakref.ref] = {}
         self.released: set[int] = set()
         # every proxy lives until the end of the test that made it: in the student's own process an
@@ -97,7 +98,7 @@ class Engine:
 
     def _spawn(self) -> None:
         self.proc = self._start()
-        self.generation += 1
+        self.started += 1
         self.proxies.clear()
         self.released.clear()
         self.pinned.clear()
@@ -112,6 +113,7 @@ class Engine:
 
     def _kill(self, why: str) -> None:
         self.crashes.append(why)
+        self.generation += 1
         if self.proc is not None:
             try:
                 os.killpg(self.proc.pid, signal.SIGKILL)

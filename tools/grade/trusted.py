@@ -53,7 +53,7 @@ def pytest_unconfigure(config):
         engine.close()
     if path:
         record = {
-            "processes": sum(e.generation for e in engines),
+            "processes": sum(e.started for e in engines),
             "crashes": [c for e in engines for c in e.crashes],
             "given_up": any(e.given_up for e in engines),
             "imported": sorted({m for e in engines for m in e.watched}),
