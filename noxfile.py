@@ -166,3 +166,18 @@ def bughunt(session: nox.Session) -> None:
     """Find and fix a planted bug: nox -s bughunt -- [N|--random|--list] [--minutes M] | check [--watch] | hint"""
     install(session, "torch", "watch")
     session.run("python", "-m", "tools.bughunt", *session.posargs)
+
+
+@nox.session(venv_backend="venv")
+def grade(session: nox.Session) -> None:
+    """Grade a class: nox -s grade -- SUBMISSIONS --out DIR [--levels 1-3|1-4] [--hidden-seed N] | --bundle OUT.zip"""
+    levels = next((a.split("=", 1)[-1] for a in session.posargs if a.startswith("--levels=")), None)
+    if "--levels" in session.posargs[:-1]:
+        levels = session.posargs[session.posargs.index("--levels") + 1]
+    try:
+        top = min(int((levels or "1-3").split("-")[-1]), len(manifest.levels()))
+    except ValueError:
+        top = len(manifest.levels())  # the grader itself says what is wrong with the option
+    torch = any(manifest.level(n).needs_torch for n in range(1, top + 1))
+    install(session, "watch", *(["torch"] if torch else []))
+    session.run("python", "-m", "tools.grade", *session.posargs)
