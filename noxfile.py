@@ -167,7 +167,7 @@ def interview_needs_torch(posargs: list[str]) -> bool:
 
 @nox.session(python=False)
 def interview(session: nox.Session) -> None:
-    """Timed interview practice: nox -s interview -- [1|2|3|full] [--minutes M] [--history] [--questions]"""
+    """Timed interview practice: nox -s interview -- [1|2|3|full] [--stages a,b | --stage NAME] [--history] [--questions]"""
     env = "kata-torch" if interview_needs_torch(session.posargs) else "kata"
     run_in(session, env, "-m", "tools.interview", *session.posargs)
 
@@ -211,3 +211,39 @@ def bench(session: nox.Session) -> None:
 def mutation(session: nox.Session) -> None:
     """Mutation testing of the reference engine against the level tests (slow; not in CI)."""
     run_in(session, "kata-mutation", "-m", "tests.mutation", *session.posargs)
+
+
+# the lowest and the highest pytest, hypothesis and pytest-timeout that pyproject.toml admits
+FEEDBACK_VERSIONS = {
+    "lowest": ["pytest==8.0.0", "hypothesis==6.100.0", "pytest-timeout==2.3.1"],
+    "highest": ["pytest==9.2.0", "hypothesis==6.170.17", "pytest-timeout==2.4.0"],
+}
+
+
+@nox.session(venv_backend="venv")
+@nox.parametrize("versions", list(FEEDBACK_VERSIONS))
+def feedback_versions(session: nox.Session, versions: str) -> None:
+    """What learners see (failure blocks, summary, diagnosis) on the lowest and highest supported pytest and hypothesis."""
+    session.install(*BASE, *FEEDBACK_VERSIONS[versions])
+    session.run("python", "-m", "pytest", "tests/test_feedback.py", "tests/test_diagnose.py", "-p", "no:randomly",
+                "-p", "no:cacheprovider", *session.posargs)
+
+
+@nox.session(python=False)
+def bughunt(session: nox.Session) -> None:
+    """Find and fix a planted bug: nox -s bughunt -- [N|--random|--list] [--minutes M] | check [--watch] | hint"""
+    run_in(session, "kata-torch", "-m", "tools.bughunt", *session.posargs)
+
+
+@nox.session(python=False)
+def grade(session: nox.Session) -> None:
+    """Grade a class: nox -s grade -- SUBMISSIONS --out DIR [--levels 1-3|1-4] [--hidden-seed N] | --bundle OUT.zip"""
+    levels = next((a.split("=", 1)[-1] for a in session.posargs if a.startswith("--levels=")), None)
+    if "--levels" in session.posargs[:-1]:
+        levels = session.posargs[session.posargs.index("--levels") + 1]
+    try:
+        top = min(int((levels or "1-3").split("-")[-1]), len(manifest.levels()))
+    except ValueError:
+        top = len(manifest.levels())  # the grader itself says what is wrong with the option
+    torch = any(manifest.level(n).needs_torch for n in range(1, top + 1))
+    run_in(session, "kata-torch" if torch else "kata", "-m", "tools.grade", *session.posargs)

@@ -16,7 +16,7 @@ The engines:
 * ``reference``: ``reference/engine.py``, the teaching engine;
 * ``micrograd``: micrograd 0.1.0's own ``micrograd.nn.MLP``;
 * ``torch scalar``: PyTorch with every weight a 0-d tensor, the micrograd graph;
-* ``vectorized``: ``solutions/level02-vectorized`` (numpy arrays, batched);
+* ``vectorized``: ``solutions/vectorized`` (numpy arrays, batched);
 * ``torch batched``: a ``torch.nn`` model of ``nn.Linear`` layers on a 100x2 tensor.
 
 Plus a chain of a million nodes (forward, then backward), the memory one

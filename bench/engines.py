@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SIZES = (2, 16, 16, 1)
 ALPHA = 1e-4
 LR = 0.05
-VECTORIZED = ROOT / "solutions" / "level02-vectorized" / "tensor.py"
+VECTORIZED = ROOT / "solutions" / "vectorized" / "tensor.py"
 
 
 # -- data and weights ----------------------------------------------------------
@@ -247,10 +247,10 @@ class TorchBatchedEngine(Engine):
 
 
 class VectorizedEngine(Engine):
-    """``solutions/level02-vectorized``: the same MLP on numpy arrays, the whole batch at once."""
+    """``solutions/vectorized``: the same MLP on numpy arrays, the whole batch at once."""
 
     name = "vectorized (numpy)"
-    note = "solutions/level02-vectorized, float64"
+    note = "solutions/vectorized, float64"
 
     def __init__(self, weights, X, y):
         self.mod = load_vectorized()
