@@ -144,17 +144,17 @@ sys.exit(subprocess.call([sys.executable, "-m", "pytest", *paths, "--level=1", *
 @pytest.mark.skipif(os.name != "posix", reason="a stand-in interpreter as a shell script")
 def test_the_bench_times_the_learner_loop_through_the_runner_and_checks_the_verdict(tmp_path, monkeypatch):
     """``nox -s level1`` against the bare run, with a stand-in for nox (no environment is built)."""
-    import bench
+    from bench import loop as bench_loop
 
     nox = tmp_path / "nox.py"
     nox.write_text(FAKE_NOX)
-    monkeypatch.setattr(bench, "nox_command", lambda: [sys.executable, str(nox)])
-    monkeypatch.setattr(bench, "env_python", lambda env: Path(sys.executable))
-    loop = bench.learner_loop(repeats=1)
+    monkeypatch.setattr(bench_loop, "nox_command", lambda: [sys.executable, str(nox)])
+    monkeypatch.setattr(bench_loop, "env_python", lambda env: Path(sys.executable))
+    loop = bench_loop.nox_overhead(repeats=1)
     assert "error" not in loop and loop["nox"] > 0 and loop["pytest"] > 0, loop
     assert loop["tests"] > 0, "every test of level 1 ran, and failed on the stub"
     idle = tmp_path / "python"  # an interpreter that runs nothing: its speed must not be reported
     idle.write_text("#!/bin/sh\nexit 0\n")
     idle.chmod(0o755)
-    monkeypatch.setattr(bench, "env_python", lambda env: idle)
-    assert "did not fail every test" in bench.learner_loop(repeats=1)["error"]
+    monkeypatch.setattr(bench_loop, "env_python", lambda env: idle)
+    assert "did not fail every test" in bench_loop.nox_overhead(repeats=1)["error"]
