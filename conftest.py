@@ -1,1 +1,1 @@
-pytest_plugins = ["runner.plugin", "runner.feedback"]
+pytest_plugins = ["runner.plugin", "runner.feedback", "runner.failfast"]

@@ -1,13 +1,23 @@
 """Every command of the kata is a nox session. `nox -l` lists them.
 
 The level sessions are made from levels.toml, so adding a level there adds
-its session here. Environments are reused between runs, and a session only
-calls pip when its requirements changed since the last install.
+its session here.
+
+Environments. The tools that need only the standard library (hint,
+progress, carry, restore) run on the interpreter nox itself runs on: no
+environment to create, they answer at once. Sessions that need packages
+share an environment by what they need (ENVS below): `.nox/kata` for levels
+1-2 and the drawing tools, `.nox/kata-torch` (PyTorch, installed once) for
+levels 3-4, compare and interview, `.nox/kata-dev` for the self-test and the
+bench. An environment calls pip only when its requirements changed since the
+last install (a stamp file remembers), so a warm run installs nothing.
 """
 
 from __future__ import annotations
 
+import argparse
 import hashlib
+import os
 import sys
 from pathlib import Path
 
@@ -17,38 +27,86 @@ ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 from runner import manifest  # noqa: E402
 
-nox.options.reuse_venv = "yes"
-nox.options.error_on_missing_interpreters = True
 nox.options.sessions = ["level1"]
 
 PYPROJECT = nox.project.load_toml(str(ROOT / "pyproject.toml"))
 BASE = PYPROJECT["project"]["dependencies"]
 EXTRAS = PYPROJECT["project"]["optional-dependencies"]
 
+# The shared environments: name -> the extras of pyproject.toml installed on top of the base requirements.
+ENVS = {
+    "kata": ("watch", "viz"),
+    "kata-torch": ("watch", "viz", "torch"),
+    "kata-dev": ("watch", "viz", "torch", "bench", "dev"),
+    "kata-mutation": ("torch", "mutation"),
+}
+STAMP = ".kata-requirements"
 
-def install(session: nox.Session, *extras: str) -> None:
-    """Install the base requirements and the named extras, unless this
-    environment already has exactly these (a stamp file remembers)."""
-    requirements = list(BASE) + [req for extra in extras for req in EXTRAS[extra]]
-    if not isinstance(session.virtualenv, nox.virtualenv.VirtualEnv):  # --no-venv: use what is there
-        return
-    stamp = Path(session.virtualenv.location) / ".kata-requirements"
-    digest = hashlib.sha256("\n".join(requirements).encode()).hexdigest()
-    if stamp.exists() and stamp.read_text() == digest:
-        return
-    session.install(*requirements)
+
+def env_path(name: str) -> Path:
+    return ROOT / ".nox" / name
+
+
+def env_python(env: Path) -> Path:
+    return env / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
+
+
+def requirements(name: str) -> list[str]:
+    return list(BASE) + [req for extra in ENVS[name] for req in EXTRAS[extra]]
+
+
+def python_of(session: nox.Session, name: str) -> str:
+    """The interpreter of the shared environment ``name``, created or updated first if needed.
+
+    A warm run costs two stats and a small read: the stamp holds a digest of the
+    requirements last installed, and pip runs only when they changed."""
+    env = env_path(name)
+    python = env_python(env)
+    reqs = requirements(name)
+    digest = hashlib.sha256("\n".join(reqs).encode()).hexdigest()
+    stamp = env / STAMP
+    if python.exists() and stamp.exists() and stamp.read_text() == digest:
+        return str(python)
+    if not python.exists():
+        session.log(f"creating the shared environment .nox/{name} (once)")
+        session.run(sys.executable, "-m", "venv", str(env))
+    session.run(str(python), "-m", "pip", "install", "--disable-pip-version-check", *reqs)
     stamp.write_text(digest)
+    return str(python)
+
+
+def run_in(session: nox.Session, name: str, *args: str) -> None:
+    """``python ARGS`` in the shared environment ``name``, as if it were activated."""
+    python = python_of(session, name)
+    bindir = str(Path(python).parent)
+    env = {"VIRTUAL_ENV": str(env_path(name)), "PATH": bindir + os.pathsep + os.environ.get("PATH", "")}
+    session.run(python, *args, env=env)
+
+
+def run_stdlib(session: nox.Session, *args: str) -> None:
+    """``python ARGS`` on nox's own interpreter: for tools that import nothing outside the standard library."""
+    session.run(sys.executable, *args)
+
+
+# -- the levels ------------------------------------------------------------------
+
+
+def level_options() -> argparse.ArgumentParser:
+    """The options a level session reads itself; everything else goes to pytest."""
+    p = argparse.ArgumentParser(prog="nox -s levelN --", add_help=False, allow_abbrev=False)
+    p.add_argument("--watch", action="store_true", help="re-run the tests whenever the level's files change")
+    return p
 
 
 def pytest_level(session: nox.Session, level: manifest.Level) -> None:
-    install(session, *(["torch"] if level.needs_torch else []), *(["watch"] if "--watch" in session.posargs else []))
-    args = [a for a in session.posargs if a != "--watch"]
-    if "--watch" in session.posargs:
-        session.run("python", "-m", "tools.watch", f"--level={level.number}", *args)
+    opts, args = level_options().parse_known_args(session.posargs)
+    env = "kata-torch" if level.needs_torch else "kata"
+    if opts.watch:
+        run_in(session, env, "-m", "tools.watch", f"--level={level.number}", *args)
         return
     # a test id or a path in the options narrows the run to it; otherwise every level up to N
     paths = [] if any("::" in a or a.startswith("katas") for a in args) else ["katas"]
-    session.run("python", "-m", "pytest", *paths, f"--level={level.number}", *args)
+    run_in(session, env, "-m", "pytest", *paths, f"--level={level.number}", *args)
 
 
 def _level_session(level: manifest.Level) -> None:
@@ -56,88 +114,138 @@ def _level_session(level: manifest.Level) -> None:
         pytest_level(session, level)
 
     run.__doc__ = f"Level {level.number}: {level.title}. Options after -- go to pytest (--impl reference|PATH, --watch, -x, -k ...)."
-    nox.session(name=level.name, venv_backend="venv")(run)
+    nox.session(name=level.name, python=False)(run)
 
 
 for _level in manifest.levels():
     _level_session(_level)
 
 
-@nox.session(venv_backend="venv")
-def selftest(session: nox.Session) -> None:
-    """The repository's own tests: the reference passes every level, every stub fails, utils work."""
-    install(session, "torch", "viz", "watch", "bench", "dev")
-    session.run("ruff", "check", ".")
-    session.run("python", "-m", "pytest", "tests", "-n", "auto", "-p", "xdist", "--timeout=1200", *session.posargs)
+# -- tools that need only the standard library: no environment --------------------
 
 
-@nox.session(venv_backend="venv")
+@nox.session(python=False)
 def hint(session: nox.Session) -> None:
     """Show the next unread hint of a level: nox -s hint -- 2"""
-    install(session)
-    session.run("python", "-m", "tools.hints", *session.posargs)
+    run_stdlib(session, "-m", "tools.hints", *session.posargs)
 
 
-@nox.session(venv_backend="venv")
+@nox.session(python=False)
 def progress(session: nox.Session) -> None:
     """Each level's state, hints read and best interview times."""
-    install(session)
-    session.run("python", "-m", "tools.progress", *session.posargs)
+    run_stdlib(session, "-m", "tools.progress", *session.posargs)
 
 
-@nox.session(venv_backend="venv")
+@nox.session(python=False)
 def carry(session: nox.Session) -> None:
     """Start level N from your level N-1 code (or --from-reference): nox -s carry -- 2"""
-    install(session)
-    session.run("python", "-m", "tools.carry", *session.posargs)
+    run_stdlib(session, "-m", "tools.carry", *session.posargs)
 
 
-@nox.session(venv_backend="venv")
+@nox.session(python=False)
 def restore(session: nox.Session) -> None:
     """List the backups of your files, or bring one back: nox -s restore -- [ID]"""
-    install(session)
-    session.run("python", "-m", "tools.backups", *session.posargs)
+    run_stdlib(session, "-m", "tools.backups", *session.posargs)
 
 
-@nox.session(venv_backend="venv")
+# -- tools in a shared environment ---------------------------------------------------
+
+
+def interview_needs_torch(posargs: list[str]) -> bool:
+    """Whether the interview's scope runs a level that needs PyTorch, read by the interview's own parser."""
+    from tools.interview.cli import parser
+
+    args, _ = parser().parse_known_args(posargs)
+    if args.history or args.questions or args.scope is None:
+        return False
+    if args.scope == "full":
+        return True
+    if args.scope.isdigit() and 1 <= int(args.scope) <= len(manifest.levels()):
+        return manifest.level(int(args.scope)).needs_torch
+    return False  # the interview itself explains an unknown scope
+
+
+@nox.session(python=False)
 def interview(session: nox.Session) -> None:
-    """Timed interview practice: nox -s interview -- [1|2|3|full] [--minutes M] [--history] [--questions]"""
-    scopes = [a for a in session.posargs if a == "full" or a.isdigit()]
-    torch = any(a == "full" or (int(a) <= len(manifest.levels()) and manifest.level(int(a)).needs_torch) for a in scopes)
-    install(session, "watch", "viz", *(["torch"] if torch else []))
-    session.run("python", "-m", "tools.interview", *session.posargs)
+    """Timed interview practice: nox -s interview -- [1|2|3|full] [--stages a,b | --stage NAME] [--history] [--questions]"""
+    env = "kata-torch" if interview_needs_torch(session.posargs) else "kata"
+    run_in(session, env, "-m", "tools.interview", *session.posargs)
 
 
-@nox.session(venv_backend="venv")
+@nox.session(python=False)
 def graph(session: nox.Session) -> None:
     """Draw an expression's graph: nox -s graph -- "x*y + x" """
-    install(session, "viz")
-    session.run("python", "-m", "utils.visualization", *session.posargs)
+    run_in(session, "kata", "-m", "tools.graph", *session.posargs)
 
 
-@nox.session(venv_backend="venv")
-def compare(session: nox.Session) -> None:
-    """Run an engine (--impl) and PyTorch side by side and print a comparison table."""
-    install(session, "torch")
-    session.run("python", "-m", "tools.compare", *session.posargs)
-
-
-@nox.session(venv_backend="venv")
-def bench(session: nox.Session) -> None:
-    """Speed and memory of the engines, side by side with micrograd and PyTorch."""
-    install(session, "torch", "bench")
-    session.run("python", "-m", "bench", *session.posargs)
-
-
-@nox.session(venv_backend="venv")
-def mutation(session: nox.Session) -> None:
-    """Mutation testing of the reference engine against the level tests (slow; not in CI)."""
-    install(session, "torch", "mutation")
-    session.run("python", "-m", "tests.mutation", *session.posargs)
-
-
-@nox.session(venv_backend="venv")
+@nox.session(python=False)
 def plots(session: nox.Session) -> None:
     """Train a level-4 network and write the decision boundary and loss curve: nox -s plots -- [--impl learner] [--out DIR]"""
-    install(session, "viz")
-    session.run("python", "-m", "tools.plots", *session.posargs)
+    run_in(session, "kata", "-m", "tools.plots", *session.posargs)
+
+
+@nox.session(python=False)
+def compare(session: nox.Session) -> None:
+    """Run an engine (--impl) and PyTorch side by side and print a comparison table."""
+    run_in(session, "kata-torch", "-m", "tools.compare", *session.posargs)
+
+
+# -- working on the kata itself --------------------------------------------------------
+
+
+@nox.session(python=False)
+def selftest(session: nox.Session) -> None:
+    """The repository's own tests: the reference passes every level, every stub fails, utils work."""
+    run_in(session, "kata-dev", "-m", "ruff", "check", ".")
+    run_in(session, "kata-dev", "-m", "pytest", "tests", "-n", "auto", "-p", "xdist", "--timeout=1200",
+           *session.posargs)
+    if not session.posargs:  # a whole self-test also checks what learners see on both ends of pytest's range
+        session.notify("feedback_versions")
+
+
+@nox.session(python=False)
+def bench(session: nox.Session) -> None:
+    """Speed and memory of the engines, side by side with micrograd and PyTorch; the learner's loop."""
+    run_in(session, "kata-dev", "-m", "bench", *session.posargs)
+
+
+@nox.session(python=False)
+def mutation(session: nox.Session) -> None:
+    """Mutation testing of the reference engine against the level tests (slow; not in CI)."""
+    run_in(session, "kata-mutation", "-m", "tests.mutation", *session.posargs)
+
+
+# the lowest and the highest pytest, hypothesis and pytest-timeout that pyproject.toml admits
+FEEDBACK_VERSIONS = {
+    "lowest": ["pytest==8.0.0", "hypothesis==6.100.0", "pytest-timeout==2.3.1"],
+    "highest": ["pytest==9.2.0", "hypothesis==6.170.17", "pytest-timeout==2.4.0"],
+}
+
+
+@nox.session(venv_backend="venv")
+@nox.parametrize("versions", list(FEEDBACK_VERSIONS))
+def feedback_versions(session: nox.Session, versions: str) -> None:
+    """What learners see (failure blocks, summary, diagnosis) on the lowest and highest supported pytest and hypothesis."""
+    session.install(*BASE, *FEEDBACK_VERSIONS[versions])
+    session.run("python", "-m", "pytest", "tests/test_feedback.py", "tests/test_diagnose.py", "-p", "no:randomly",
+                "-p", "no:cacheprovider", *session.posargs)
+
+
+@nox.session(python=False)
+def bughunt(session: nox.Session) -> None:
+    """Find and fix a planted bug: nox -s bughunt -- [N|--random|--list] [--minutes M] | check [--watch] | hint"""
+    run_in(session, "kata-torch", "-m", "tools.bughunt", *session.posargs)
+
+
+@nox.session(python=False)
+def grade(session: nox.Session) -> None:
+    """Grade a class: nox -s grade -- SUBMISSIONS --out DIR [--levels 1-3|1-4] [--hidden-seed N] | --bundle OUT.zip"""
+    levels = next((a.split("=", 1)[-1] for a in session.posargs if a.startswith("--levels=")), None)
+    if "--levels" in session.posargs[:-1]:
+        levels = session.posargs[session.posargs.index("--levels") + 1]
+    try:
+        top = min(int((levels or "1-3").split("-")[-1]), len(manifest.levels()))
+    except ValueError:
+        top = len(manifest.levels())  # the grader itself says what is wrong with the option
+    torch = any(manifest.level(n).needs_torch for n in range(1, top + 1))
+    run_in(session, "kata-torch" if torch else "kata", "-m", "tools.grade", *session.posargs)

@@ -1,7 +1,7 @@
 """``nox -s bench [-- OPTIONS]``: print the figures, the ratios and each target's PASS/FAIL.
 
     python -m bench                       # everything (a few minutes on a laptop)
-    python -m bench --no-learner-loop     # skip timing `nox -s level1` against bare pytest
+    python -m bench --no-learner-loop     # skip the learner's loop (the levels, the tools, nox itself)
     python -m bench --markdown bench.md   # also write the tables as Markdown (for the README)
     python -m bench --quick               # small sizes, a smoke run (no learner's loop)
 
@@ -16,11 +16,13 @@ import platform
 import sys
 from pathlib import Path
 
-from bench import Results, run
+from bench import Results, loop, run
 
 FAST, MICROGRAD, TORCH_SCALAR = "fast (escape hatch)", "micrograd 0.1.0", "torch scalar"
 VECTORIZED, TORCH_BATCHED, REFERENCE = "vectorized (numpy)", "torch batched", "reference"
 COMMAND = "nox -s bench -- --markdown bench.md"
+LEVEL_GOALS = {3: 8, 4: 20}  # warm time of levels 1..N, in micrograd training steps
+TOOL_GOAL = 2  # first run of a standard-library tool session, in micrograd training steps
 
 
 def ms(t: float | None) -> str:
@@ -50,13 +52,24 @@ def targets(res: Results) -> list[tuple[str, str, bool | None]]:
     r = ratio(TORCH_BATCHED, VECTORIZED)
     out.append(("vectorized solution within 3x of torch batched",
                 "-" if r is None else f"{r:.2f}x torch's time", None if r is None else r <= 3))
+    unit = res.loop_unit or s.get(MICROGRAD)
+    for n, goal in LEVEL_GOALS.items():
+        if n not in res.levels:
+            continue
+        t, err = res.levels[n]
+        out.append((f"warm level {n} (levels 1-{n}'s tests, learner-speed engine) <= {goal} micrograd steps",
+                    err or ("-" if unit is None else f"{t / unit:.1f} steps"),
+                    False if err else (None if unit is None else t / unit <= goal)))
+    for name, t in (res.tools or {}).items():
+        out.append((f"first `nox -s {name}` <= {TOOL_GOAL} micrograd steps",
+                    "-" if unit is None else f"{t / unit:.1f} steps", None if unit is None else t / unit <= TOOL_GOAL))
     loop = res.loop or {}
     if "nox" in loop:
         r = loop["nox"] / loop["pytest"]
         out.append(("warm `nox -s level1` <= 1.5x bare pytest", f"{r:.2f}x", r <= 1.5))
         for env, has in loop["torch"].items():
             shown = {None: f"no .nox/{env} yet", True: "torch installed", False: "no torch"}[has]
-            out.append((f"`nox -s {env}` environment installs no torch", shown, None if has is None else not has))
+            out.append((f"`.nox/{env}` (levels 1-2) has no torch", shown, None if has is None else not has))
     else:
         out.append(("warm `nox -s level1` <= 1.5x bare pytest", loop.get("error", "not run"), None))
     return out
@@ -82,16 +95,34 @@ def tables(res: Results) -> list[tuple[str, list[str], list[list[str]]]]:
         chain_rows.append([name, ms(f), err or ms(b), "-" if built is None else f"{built:.0f}",
                            "-" if after is None else f"{after:.0f}"])
     out = [
-        (f"One training step, MLP 2-16-16-1, 100 two-moons points (median of {res.repeats})",
+        (f"One training step, MLP 2-16-16-1, {res.n_points} two-moons points (median of {res.repeats})",
          ["engine", "time per step", "x escape hatch", "how"], step_rows),
-        (f"A chain of {res.chain_n:,} nodes, y = y * 0.999 + 0.001 (forward: building it)",
+        (f"A chain of {res.chain_n:,} nodes, y = y * 0.999 + 0.001 (forward: building it; bytes per node: "
+         f"on {max(res.chain_n, res.memory_n):,} nodes for {FAST}, {res.memory_n:,} for the others)",
          ["engine", "forward", "backward", "bytes per node", "... after backward"], chain_rows),
     ]
+    unit = res.loop_unit or res.step.get(MICROGRAD)
+
+    def steps(t):
+        return "-" if unit is None else f"{t / unit:.1f}"
+
+    if res.levels or res.tools:
+        rows = [[f"nox -s level{n} (warm): python -m pytest katas --level={n} --impl bench/learner",
+                 ms(t) if not err else err, steps(t), str(LEVEL_GOALS.get(n, "-"))]
+                for n, (t, err) in res.levels.items()]
+        rows += [[f"nox -s {' -- '.join([name, ' '.join(loop.STDLIB_TOOLS[name])]).strip(' -')} "
+                  "(first run, in a fresh copy of the repository)",
+                  ms(t), steps(t), str(TOOL_GOAL)] for name, t in (res.tools or {}).items()]
+        unit_shown = "-" if unit is None else ms(unit)
+        out.append((f"The learner's loop, in training steps of micrograd 0.1.0's MLP(2, [16, 16, 1]) on "
+                    f"{res.n_points} points (one step = {unit_shown}, "
+                    + ("timed in a fresh process, in the same rounds as the levels)" if res.loop_unit else "timed above)"),
+                    ["command", "time", "micrograd steps", "goal"], rows))
     if res.loop and "nox" in res.loop:
         lp = res.loop
         out.append((f"The learner's loop: level 1's tests on the pristine stub (median of {lp['repeats']})",
                     ["command", "time", "x bare pytest"],
-                    [[".nox/level1/bin/python -m pytest katas --level=1 --impl stubs/level1", ms(lp["pytest"]), "1.00x"],
+                    [[".nox/kata/bin/python -m pytest katas --level=1 --impl stubs/level1", ms(lp["pytest"]), "1.00x"],
                      ["nox -s level1 -- --impl stubs/level1 (warm)", ms(lp["nox"]),
                       f"{lp['nox'] / lp['pytest']:.2f}x"]]))
     out.append(("Targets", ["target", "figure", "verdict"], [[t, f, verdict(ok)] for t, f, ok in targets(res)]))
@@ -121,14 +152,17 @@ def main(argv=None) -> int:
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--repeats", type=int, default=9, help="rounds of training steps (default 9)")
     p.add_argument("--chain", type=int, default=1_000_000, help="nodes in the long chain (default 1,000,000)")
-    p.add_argument("--no-learner-loop", action="store_true", help="skip timing `nox -s level1` against bare pytest")
+    p.add_argument("--no-learner-loop", action="store_true",
+                   help="skip the learner's loop (each level on a learner-speed engine, the tools' first runs, nox)")
+    p.add_argument("--loop-repeats", type=int, default=2, help="rounds of the levels' runs (default 2)")
     p.add_argument("--markdown", metavar="PATH", help="also write the tables as Markdown to PATH")
     p.add_argument("--quick", action="store_true", help="tiny sizes: checks that everything runs")
     args = p.parse_args(argv)
     if args.quick:
         res = run(repeats=2, n_points=10, chain_n=2_000, chain_repeats=1, memory_n=2_000, learner=False)
     else:
-        res = run(repeats=args.repeats, chain_n=args.chain, learner=not args.no_learner_loop)
+        res = run(repeats=args.repeats, chain_n=args.chain, learner=not args.no_learner_loop,
+                  loop_repeats=args.loop_repeats)
     print_tables(res)
     if args.markdown:
         Path(args.markdown).write_text(markdown(res))

@@ -24,7 +24,6 @@ class Level:
     stub: str
     files: tuple[str, ...]
     tests: tuple[str, ...]
-    ops: tuple[str, ...]
     hints: tuple[str, ...]
     needs_torch: bool
     minutes: int
@@ -56,13 +55,28 @@ class Level:
         return f"level{self.number}"
 
 
+FIELDS = ("number", "title", "folder", "stub", "files", "tests", "hints", "needs_torch", "minutes")
+REQUIRED = ("number", "title", "folder", "stub", "files", "tests")
+
+
 @functools.lru_cache(maxsize=None)
 def levels() -> tuple[Level, ...]:
     """Every level, in order."""
-    with MANIFEST.open("rb") as f:
+    return load(MANIFEST)
+
+
+def load(manifest: Path) -> tuple[Level, ...]:
+    """The levels of a manifest file; ValueError says what is wrong with it."""
+    with Path(manifest).open("rb") as f:
         entries = tomllib.load(f)["level"]
     out = []
-    for e in entries:
+    for i, e in enumerate(entries, 1):
+        unknown = sorted(set(e) - set(FIELDS))
+        missing = [k for k in REQUIRED if k not in e]
+        if unknown or missing:  # a field nothing reads would be a promise nothing keeps
+            raise ValueError(f"{manifest}: level entry {i}: " + "; ".join(
+                ([f"unknown field(s) {unknown} (the fields are {', '.join(FIELDS)})"] if unknown else [])
+                + ([f"missing field(s) {missing}"] if missing else [])))
         out.append(
             Level(
                 number=int(e["number"]),
@@ -71,7 +85,6 @@ def levels() -> tuple[Level, ...]:
                 stub=e["stub"],
                 files=tuple(e["files"]),
                 tests=tuple(e["tests"]),
-                ops=tuple(e.get("ops", ())),
                 hints=tuple(e.get("hints", ())),
                 needs_torch=bool(e.get("needs_torch", False)),
                 minutes=int(e.get("minutes", 30)),
@@ -79,7 +92,7 @@ def levels() -> tuple[Level, ...]:
         )
     numbers = [lv.number for lv in out]
     if numbers != list(range(1, len(out) + 1)):
-        raise ValueError(f"{MANIFEST}: levels must be numbered 1, 2, 3, ... in order, got {numbers}")
+        raise ValueError(f"{manifest}: levels must be numbered 1, 2, 3, ... in order, got {numbers}")
     return tuple(out)
 
 

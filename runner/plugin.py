@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import os
 import traceback
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, Phase, settings
 
-from runner import impl, manifest
+from runner import impl, manifest, paths, timeouts
+from runner import session as kata_session
+from runner.session import KataRun
 
 # -- hypothesis profiles: one place for every run of the kata ------------------
 
@@ -48,16 +49,7 @@ MARKERS = {
     "kata_broken": "set by the plugin when the engine under test could not be imported",
 }
 
-DEFAULT_TIMEOUT = 30  # seconds per test: far above any correct engine, short enough for a stuck loop
-
-
-@dataclass
-class KataRun:
-    """What this pytest run tests: a level and an engine."""
-
-    level: manifest.Level
-    impl: impl.Implementation | None = None
-    error: str | None = None  # why the engine could not be loaded
+__all__ = ["KataRun"]
 
 
 def pytest_addoption(parser):
@@ -77,12 +69,12 @@ def pytest_configure(config):
             manifest.level(level)
         except ValueError as e:
             raise pytest.UsageError(f"--level {level}: {e}") from None
-    config._kata = None
+    config.stash[kata_session.RUN] = None
 
 
 def _kata_level_of(path: Path) -> manifest.Level | None:
-    lv = manifest.level_of_path(path)
-    return lv
+    n = paths.level_number(path)
+    return manifest.level(n) if n is not None else None
 
 
 def pytest_ignore_collect(collection_path, config):
@@ -101,7 +93,7 @@ def pytest_collection_modifyitems(session, config, items):
     _default_timeout(config, kata_items)
     n = config.getoption("level") or max(_kata_level_of(it.path).number for it in kata_items)
     run = KataRun(manifest.level(n))
-    config._kata = run
+    config.stash[kata_session.RUN] = run
     spec = config.getoption("impl")
     try:
         run.impl = impl.load(spec, run.level)
@@ -109,7 +101,6 @@ def pytest_collection_modifyitems(session, config, items):
         raise pytest.UsageError(str(e)) from None
     except Exception as e:  # the learner's file does not import: say so once, clearly (runner/feedback.py)
         run.error = _explain_load_error(e, spec, run.level)
-        config._kata_error = run.error
         for it in kata_items:
             it.add_marker(pytest.mark.kata_broken)
         # no test can run: one screen in the summary instead of one traceback per test
@@ -119,19 +110,20 @@ def pytest_collection_modifyitems(session, config, items):
 
 
 def _default_timeout(config, items) -> None:
-    """Every kata test gets a time limit (a stuck loop in backward() must end),
-    unless the command line or a test's own marker sets one. The repository's
-    own tests under tests/ are not kata tests and keep pytest-timeout's default."""
+    """Every kata test gets a time limit (a stuck loop in backward() must end) that scales with
+    the machine (runner/timeouts.py), unless the command line or a test's own marker sets one.
+    The repository's own tests under tests/ are not kata tests and keep pytest-timeout's default."""
     if not config.pluginmanager.hasplugin("timeout") or config.getoption("timeout", None) or config.getini("timeout"):
         return
+    limit = timeouts.default_limit()
     for item in items:
         if item.get_closest_marker("timeout") is None:
-            item.add_marker(pytest.mark.timeout(DEFAULT_TIMEOUT))
+            item.add_marker(pytest.mark.timeout(limit))
 
 
 def _explain_load_error(e: BaseException, spec: str, level: manifest.Level) -> str:
     if isinstance(e, SyntaxError):
-        where = f"{_shown(e.filename)}, line {e.lineno}"
+        where = f"{paths.shown(e.filename)}, line {e.lineno}"
         line = (e.text or "").rstrip("\n")
         indent = len(line) - len(line.lstrip())
         caret = " " * max((e.offset or 1) - 1 - indent, 0) + "^"
@@ -144,7 +136,7 @@ def _explain_load_error(e: BaseException, spec: str, level: manifest.Level) -> s
     except impl.ImplError:
         files = set()
     frame = next((f for f in reversed(tb) if str(Path(f.filename).resolve()) in files), tb[-1] if tb else None)
-    where = f"{_shown(frame.filename)}, line {frame.lineno}\n    {(frame.line or '').strip()}" if frame else spec
+    where = f"{paths.shown(frame.filename)}, line {frame.lineno}\n    {(frame.line or '').strip()}" if frame else spec
     hint = ""
     if isinstance(e, ImportError):
         hint = ("\n  Your engine imports a module that is not there; the kata's levels 1-3 need only the "
@@ -152,16 +144,8 @@ def _explain_load_error(e: BaseException, spec: str, level: manifest.Level) -> s
     return f"Your engine could not be imported: {type(e).__name__}: {e}\n  {where}{hint}"
 
 
-def _shown(filename) -> str:
-    """A path as the learner would type it: relative to the current folder when inside it."""
-    try:
-        return str(Path(filename).resolve().relative_to(Path.cwd().resolve()))
-    except (ValueError, OSError, TypeError):
-        return str(filename)
-
-
 def pytest_runtest_setup(item):
-    error = getattr(item.config, "_kata_error", None)
+    error = kata_session.load_error(item.config)
     if error and item.get_closest_marker("kata_broken"):
         pytest.fail(error, pytrace=False)
 
@@ -171,7 +155,7 @@ def pytest_runtest_setup(item):
 
 @pytest.fixture(scope="session")
 def kata(request) -> KataRun:
-    run = request.config._kata
+    run = kata_session.run_of(request.config)
     if run is None or run.impl is None:
         pytest.fail("this test needs the kata's engine: run it under katas/ (see README)", pytrace=False)
     return run

@@ -45,6 +45,31 @@ NO_TOPOLOGICAL_ORDER = [("        order = self._topological_order()\n", """     
             order.insert(0, node)
             frontier.extend(node._prev)
 """)]
+POW_ASSERTS_ON_NEGATIVE = [("    def __pow__(self, k):\n", "    def __pow__(self, k):\n"
+                            "        assert k >= 0, 'only positive powers'\n")]
+SLOW_MUL = [("        out = Value(self.data * other.data, (self, other), \"*\")\n",
+             "        __import__('time').sleep(5)\n        out = Value(self.data * other.data, (self, other), \"*\")\n")]
+RECURSIVE_NO_ORDER = [("        order = self._topological_order()\n", """        def visit(node):  # micrograd's PR #64: a node's step, then its operands', no visited set
+            node._backward()
+            for child in node._prev:
+                visit(child)
+
+        self.grad = 1.0
+        visit(self)
+        return
+        order = []
+""")]
+NO_TRAVERSAL = [("        order = self._topological_order()\n", """        self.grad = 1.0
+        self._backward()
+        return
+        order = []
+""")]
+MUL_IGNORES_OUT_GRAD = [("self.grad += other.data * out.grad  # d(ab)/da = b", "self.grad += other.data"),
+                        ("other.grad += self.data * out.grad  # d(ab)/db = a", "other.grad += self.data")]
+INT_DATA = [("        self.data = float(data)", "        self.data = int(data)")]
+FLOAT32_DATA = [("        self.data = float(data)", "        self.data = struct.unpack('f', struct.pack('f', data))[0]"),
+                ("import math\n", "import math\nimport struct\n")]
+RTRUEDIV_SWAPPED = [("        return other * self**-1", "        return self * other**-1")]
 
 
 def engine(tmp_path: Path, mistakes: list[tuple[str, str]], name: str = "value.py") -> Path:

@@ -55,6 +55,7 @@ def test_the_quick_run_prints_tables_and_writes_markdown(tmp_path, capsys):
     out = capsys.readouterr().out
     for title in ("One training step", "A chain of", "Targets"):
         assert title in out
+    assert "10 two-moons points" in out and "100 two-moons points" not in out, "titles say what was measured"
     text = md.read_text()
     assert "| engine | time per step |" in text and ("PASS" in text or "FAIL" in text)
     assert cli.COMMAND in text
@@ -76,3 +77,37 @@ def test_the_moons_and_weights_are_reproducible():
     w = bench.init_weights()
     assert len(bench.flat(w)) == 2 * 16 + 16 + 16 * 16 + 16 + 16 + 1
     assert all(math.isfinite(p) for p in bench.flat(w))
+
+
+def test_the_learner_loop_is_read_in_micrograd_steps():
+    res = bench.Results(repeats=1, chain_n=10)
+    res.step = {cli.MICROGRAD: 2.0}
+    res.levels = {3: (15.0, ""), 4: (42.0, "")}
+    res.tools = {"hint": 1.0, "progress": 5.0}
+    verdicts = {t: (f, ok) for t, f, ok in cli.targets(res)}
+    level3 = next(v for t, v in verdicts.items() if t.startswith("warm level 3"))
+    level4 = next(v for t, v in verdicts.items() if t.startswith("warm level 4"))
+    assert level3 == ("7.5 steps", True) and level4 == ("21.0 steps", False)
+    assert verdicts["first `nox -s hint` <= 2 micrograd steps"] == ("0.5 steps", True)
+    assert verdicts["first `nox -s progress` <= 2 micrograd steps"] == ("2.5 steps", False)
+    res.levels = {3: (1.0, "exit 1: 1 failed")}
+    assert next(ok for t, _, ok in cli.targets(res) if t.startswith("warm level 3")) is False, "a failed run fails"
+    res.step = {}
+    assert next(ok for t, _, ok in cli.targets(res) if t.startswith("first")) is None, "no micrograd: not measured"
+    res = bench.Results(repeats=1, chain_n=10, step={cli.MICROGRAD: 2.0}, levels={3: (15.0, "")}, loop_unit=3.0)
+    assert next(f for t, f, _ in cli.targets(res) if t.startswith("warm level 3")) == "5.0 steps", (
+        "the unit timed in the levels' own rounds is the one used")
+    table = next(rows for title, _, rows in cli.tables(bench.Results(1, 10, levels={3: (3.0, "")})) if "learner" in title)
+    assert table[0][0].startswith("nox -s level3"), table
+
+
+def test_the_learner_speed_engine_is_a_kata_folder(tmp_path):
+    from runner import impl, manifest
+
+    folder = bench.loop.learner_engine(tmp_path)
+    engine = impl.load(str(folder), manifest.level(4))
+    assert set(engine.modules) == {"value", "nn"}
+    x = engine.Value(2.0)
+    y = x * x + x
+    y.backward()
+    assert x.grad == 5.0

@@ -96,9 +96,8 @@ RELU_IN_PROGRESS = '''    def relu(self):
 
 
 @pytest.fixture
-def kata_copy(tmp_path, monkeypatch):
-    """A copy of the kata's learner folders, stubs and reference; state in tmp."""
-    monkeypatch.setenv("KATA_STATE_DIR", str(tmp_path / "state"))
+def kata_copy(tmp_path):
+    """A copy of the kata's learner folders, stubs and reference (the state folder is the test's own)."""
     root = tmp_path / "kata"
     for lv in manifest.levels()[:2]:
         shutil.copytree(lv.stub_path, root / lv.stub)
@@ -173,15 +172,14 @@ def test_carry_backs_up_first_and_restore_brings_it_back(kata_copy, capsys):
     assert "before carrying level 1 into level 2" in listing and "before restoring backup" in listing
 
 
-def test_backups_survive_a_lost_index(tmp_path, monkeypatch):
-    monkeypatch.setenv("KATA_STATE_DIR", str(tmp_path / "state"))
+def test_backups_survive_a_lost_index(tmp_path, state):
     f = tmp_path / "value.py"
     f.write_text("one\n")
     first = backups.backup(f, 1, "test")
     assert backups.backup(f, 1, "same content") == first, "no second copy of the same content"
     f.write_text("two\n")
     second = backups.backup(f, 1, "test")
-    (tmp_path / "state" / "backups" / "index.json").write_text("garbage")
+    (state / "backups" / "index.json").write_text("garbage")
     assert [b.copy for b in backups.entries()] == [first.copy, second.copy]
     with pytest.raises(LookupError):
         backups.find("99")

@@ -7,7 +7,13 @@ import math
 import pytest
 
 from reference.engine import Value
-from utils.finite_difference_checker import assert_gradients, check_gradients, close, numerical_gradient
+from utils.finite_difference_checker import (
+    assert_gradients,
+    check_gradients,
+    check_parameters,
+    close,
+    numerical_gradient,
+)
 
 
 @pytest.mark.parametrize(
@@ -89,3 +95,48 @@ def test_tolerance_is_relative_and_absolute():
     assert close(1e6, 1e6 + 1)  # relative part
     assert close(0.0, 1e-7)  # absolute part
     assert not close(1.0, 1.001)
+
+
+# -- one-sided differences and whole models --------------------------------------
+
+
+def test_one_sided_differences_are_less_accurate_but_agree_loosely():
+    f = lambda xs: math.exp(xs[0])  # noqa: E731
+    central = abs(numerical_gradient(f, [1.0], 0) - math.e)
+    forward = abs(numerical_gradient(f, [1.0], 0, method="forward") - math.e)
+    assert central < 1e-8 < forward < 1e-6
+    assert check_gradients(lambda x: x.exp() * x, [0.9], Value, method="forward", rtol=1e-6).ok
+    with pytest.raises(ValueError, match="method"):
+        numerical_gradient(f, [1.0], 0, method="backward")
+
+
+def test_check_parameters_samples_a_model_and_finds_a_detached_parameter():
+    import random
+
+    from reference.nn import MLP, hinge_loss
+
+    random.seed(3)
+    model = MLP(2, [4, 4, 1])
+    X, y = [[0.5, -1.0], [1.5, 0.3], [-0.7, 0.8]], [1, -1, 1]
+    before = [p.data for p in model.parameters()]
+    report = check_parameters(lambda: hinge_loss(model, X, y, alpha=1e-3), model.parameters(), sample=8, seed=1)
+    assert report.ok, str(report)
+    assert len(report.inputs) == 8 and all(k.startswith("parameters()[") for k in report.inputs)
+    assert [p.data for p in model.parameters()] == before, "every nudged parameter is restored"
+    everything = check_parameters(lambda: hinge_loss(model, X, y), model.parameters(), sample=None)
+    assert len(everything.inputs) == len(before) and everything.ok
+
+    bias = model.layers[0].neurons[0].b  # a loss that does not use the parameter's Value, only its data
+
+    def detached():
+        saved = model.layers[0].neurons[0].b
+        model.layers[0].neurons[0].b = Value(saved.data)
+        try:
+            return hinge_loss(model, X, y)
+        finally:
+            model.layers[0].neurons[0].b = saved
+
+    index = model.parameters().index(bias)
+    report = check_parameters(detached, model.parameters(), sample=None)
+    assert [m.name for m in report.mismatches] == [f"parameters()[{index}]"], str(report)
+    assert report.analytic[index] == 0.0 and report.numerical[index] != 0.0

@@ -11,10 +11,8 @@ from runner import manifest
 
 
 @pytest.fixture(autouse=True)
-def state(tmp_path, monkeypatch):
-    monkeypatch.setenv("KATA_STATE_DIR", str(tmp_path / "state"))
+def colour(monkeypatch):  # the state folder is the test's own (tests/conftest.py)
     monkeypatch.delenv("NO_COLOR", raising=False)
-    return tmp_path / "state"
 
 
 def test_hint_tiers_come_one_at_a_time_and_are_recorded(capsys, state):

@@ -31,3 +31,10 @@ def test_the_two_start_commands():
     assert "nox -s selftest" in README
     ci = (manifest.ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "nox -s selftest" in ci, "CI runs the README's self-test command"
+
+
+def test_the_readme_is_a_front_door():
+    """The README is for learners and stays short; material for instructors and maintainers lives in docs/."""
+    assert len(README.splitlines()) <= 150, "keep the README under 150 lines: move the rest to docs/"
+    for link in re.findall(r"\]\(((?:docs|katas|reference)/[^)#]+)\)", README):
+        assert (manifest.ROOT / link).exists(), f"the README links to {link}, which does not exist"

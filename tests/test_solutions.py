@@ -4,11 +4,11 @@ The levels each engine passes (the reference, the escape hatch, the
 solutions) are claimed in ``tests/claims.py`` and checked by
 ``tests/test_levels.py``. Here:
 
-* solutions/level03-memory-efficient leaves no reference cycles (the naive
+* solutions/memory-efficient leaves no reference cycles (the naive
   solution's closures do);
-* solutions/level02-vectorized: gradients against finite differences and
+* solutions/vectorized: gradients against finite differences and
   PyTorch, with broadcasting; it trains the level-4 network;
-* solutions/level04-pytorch-reference: the same numbers as the reference engine.
+* solutions/pytorch: the same numbers as the reference engine.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def garbage_left_by(Value) -> int:
         gc.enable()
 
 
-@pytest.mark.parametrize("impl", ["solutions/level03-memory-efficient/value.py", "reference/fast.py"])
+@pytest.mark.parametrize("impl", ["solutions/memory-efficient/value.py", "reference/fast.py"])
 def test_no_reference_cycles(impl):
     found = garbage_left_by(load(impl).Value)
     assert found == 0, f"{impl}: a dropped graph left {found} objects for the cyclic garbage collector"
@@ -65,11 +65,11 @@ def test_no_reference_cycles(impl):
 
 def test_closures_do_make_reference_cycles():
     """The contrast the memory-efficient solution teaches (and proof that the check above can fail)."""
-    assert garbage_left_by(load("solutions/level01-naive/value.py").Value) > 0
+    assert garbage_left_by(load("solutions/naive/value.py").Value) > 0
 
 
 def test_no_cycles_solution_is_freed_at_once_by_reference_counting():
-    Value = load("solutions/level03-memory-efficient/value.py").Value
+    Value = load("solutions/memory-efficient/value.py").Value
     x = Value(1.0)
     out = x * 2 + x  # two nodes, each holding x once
     before = sys.getrefcount(x)
@@ -82,7 +82,7 @@ def test_no_cycles_solution_is_freed_at_once_by_reference_counting():
 
 @pytest.fixture(scope="module")
 def vectorized():
-    return load("solutions/level02-vectorized/tensor.py")
+    return load("solutions/vectorized/tensor.py")
 
 
 @pytest.mark.parametrize("name", list(OPS))
@@ -147,7 +147,7 @@ def test_vectorized_trains_the_level4_network(vectorized):
 @pytest.fixture(scope="module")
 def pytorch_reference():
     pytest.importorskip("torch")
-    return load("solutions/level04-pytorch-reference/pytorch_reference.py")
+    return load("solutions/pytorch/pytorch_reference.py")
 
 
 def test_pytorch_reference_ops_are_the_reference_engines(pytorch_reference):

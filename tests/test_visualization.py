@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 
 from reference.engine import Value
+from tools import graph
 from utils import visualization as viz
 from runner.manifest import ROOT
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "seed_example.dot"
 SEED = "x*y + x"
-UPDATE = (f'python -m utils.visualization "{SEED}" --at x=2,y=3 --format dot '
+UPDATE = (f'python -m tools.graph "{SEED}" --at x=2,y=3 --format dot '
           f"--out {SNAPSHOT.relative_to(ROOT).as_posix()}")
 
 
@@ -47,7 +48,7 @@ def test_seed_example_dot_matches_the_snapshot():
 
 def test_cli_writes_the_snapshot_dot(tmp_path, capsys):
     out = tmp_path / "seed.dot"
-    assert viz.main([SEED, "--at", "x=2,y=3", "--format", "dot", "--out", str(out)]) == 0
+    assert graph.main([SEED, "--at", "x=2,y=3", "--format", "dot", "--out", str(out)]) == 0
     assert_snapshot(out.read_text(encoding="utf-8"))
     assert out.name in capsys.readouterr().out
 
@@ -201,7 +202,7 @@ def test_engine_without_label_or_with_slots():
         def backward(self):
             self.grad = 1.0
 
-    out, _ = viz.build("x + y", Slotted)  # build cannot label a slotted leaf; no crash
+    out, _ = graph.build("x + y", Slotted)  # build cannot label a slotted leaf; no crash
     assert viz.to_text(out).splitlines()[1:] == ["├─ v0 leaf  data=2  grad=0", "└─ v1 leaf  data=3  grad=0"]
 
 
@@ -265,13 +266,13 @@ def test_default_cap():
 ])
 def test_parser_refuses_anything_but_arithmetic(expression, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(viz.ExpressionError):
-        viz.build(expression, Value)
+    with pytest.raises(graph.ExpressionError):
+        graph.build(expression, Value)
     assert not (tmp_path / "pwned").exists()
 
 
 def test_parser_accepts_the_documented_grammar():
-    out, leaves = viz.build("-x**2 + relu(y) + x.tanh() + sigmoid(x).log() / 2 - exp(1)", Value,
+    out, leaves = graph.build("-x**2 + relu(y) + x.tanh() + sigmoid(x).log() / 2 - exp(1)", Value,
                             {"x": 0.5, "y": -1.0})
     x = 0.5
     expected = -(x**2) + 0.0 + math.tanh(x) + math.log(1 / (1 + math.exp(-x))) / 2 - math.e
@@ -282,15 +283,15 @@ def test_parser_accepts_the_documented_grammar():
 
 
 def test_default_values_and_at():
-    _, leaves = viz.build("x*y + z", Value)
+    _, leaves = graph.build("x*y + z", Value)
     assert {n: v.data for n, v in leaves.items()} == {"x": 2.0, "y": 3.0, "z": 1.0}
-    assert viz.parse_at("x=-1.5, y=2") == {"x": -1.5, "y": 2.0}
-    with pytest.raises(viz.ExpressionError):
-        viz.parse_at("x=abc")
+    assert graph.parse_at("x=-1.5, y=2") == {"x": -1.5, "y": 2.0}
+    with pytest.raises(graph.ExpressionError):
+        graph.parse_at("x=abc")
 
 
 def test_no_backward_leaves_grads_zero():
-    out, leaves = viz.build(SEED, Value, backward=False)
+    out, leaves = graph.build(SEED, Value, backward=False)
     assert leaves["x"].grad == 0.0 and out.grad == 0.0
 
 
@@ -301,7 +302,7 @@ def test_no_backward_leaves_grads_zero():
 def test_cli_writes_svg_where_dot_exists(tmp_path, capsys):
     pytest.importorskip("graphviz")
     out = tmp_path / "seed.svg"
-    assert viz.main([SEED, "--out", str(out)]) == 0
+    assert graph.main([SEED, "--out", str(out)]) == 0
     svg = out.read_text(encoding="utf-8")
     assert "<svg" in svg and "grad 4" in svg and "data 8" in svg
     assert out.name in capsys.readouterr().out
@@ -318,7 +319,7 @@ def test_png_is_a_png(tmp_path):
 def test_cli_falls_back_to_text_without_dot(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(viz, "dot_available", lambda: False)
     out = tmp_path / "seed.svg"
-    assert viz.main([SEED, "--out", str(out)]) == 0
+    assert graph.main([SEED, "--out", str(out)]) == 0
     printed = capsys.readouterr()
     assert not out.exists()
     for suffix in (".txt", ".dot", ".mmd"):
@@ -350,10 +351,10 @@ def test_draw_text_formats(tmp_path, fmt):
 
 def test_cli_reports_engine_errors_in_one_line(tmp_path, capsys):
     stub = ROOT / "stubs" / "level1" / "value.py"
-    assert viz.main([SEED, "--impl", str(stub), "--out", str(tmp_path / "g.txt")]) == 1
+    assert graph.main([SEED, "--impl", str(stub), "--out", str(tmp_path / "g.txt")]) == 1
     err = capsys.readouterr().err
     assert "NotImplementedError" in err and "Traceback" not in err
-    assert viz.main(["x ** y", "--out", str(tmp_path / "g.txt")]) == 1  # a Value exponent: TypeError
+    assert graph.main(["x ** y", "--out", str(tmp_path / "g.txt")]) == 1  # a Value exponent: TypeError
     assert "TypeError" in capsys.readouterr().err
-    assert viz.main(["__import__('os')", "--out", str(tmp_path / "g.txt")]) == 2
+    assert graph.main(["__import__('os')", "--out", str(tmp_path / "g.txt")]) == 2
     assert "not allowed" in capsys.readouterr().err

@@ -193,8 +193,8 @@ _LOCATION = re.compile(r"\S+\.py:\d+, in \S+\s*$")
 @functools.cache
 def _test_source(test_id: str) -> frozenset[str]:
     """The stripped lines of the file that holds ``test_id`` (katas.level1.test_level1::test_x[...])."""
-    module = test_id.split("::")[0]
-    path = manifest.ROOT / (module.replace(".", "/") + ".py")
+    module = test_id.split("::")[0]  # a node id (katas/level1/test_level1.py) or a dotted class name
+    path = manifest.ROOT / (module if module.endswith(".py") else module.replace(".", "/") + ".py")
     return frozenset(line.strip() for line in path.read_text().splitlines() if line.strip()) if path.exists() \
         else frozenset()
 
@@ -270,7 +270,7 @@ def test_said_keeps_the_message_and_drops_names_locations_and_source():
         "  stuck?      nox -s hint -- 1",
         "  topological order: y ran before y*y",
     ])
-    test_id = "katas.level1.test_level1::test_topological_order"
+    test_id = "katas/level1/test_level1.py::test_topological_order"
     text = said(LevelRun(1, "", {test_id: "failed"}, {test_id: block}), test_id)
     assert text.splitlines() == ["dz/dx = 4x^3 + 2x = 16.5; your backward gave 19.5",
                                  "topological order: y ran before y*y"]

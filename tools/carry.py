@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tools import backups
-from runner import manifest
+from runner import manifest, paths
 
 REFERENCE = manifest.ROOT / "reference" / "engine.py"
 
@@ -385,11 +385,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     source = "the reference" if args.from_reference else f"your level-{args.level - 1} code"
     for r in reports:
-        shown = r.target
-        try:
-            shown = r.target.relative_to(Path.cwd())
-        except ValueError:
-            pass
+        shown = paths.shown(r.target)
         if not r.changed:
             print(f"{shown}: nothing to carry from {source} (already there).")
             continue

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from runner import manifest
+from runner.paths import shown
 
 OUT = manifest.ROOT / "out"  # git-ignored
 FILES = ("decision_boundary.png", "loss_curve.png")
@@ -264,10 +265,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(f"trained {_describe(run)} in {run.seconds:.1f} s")
     for path in write_plots(run, args.out, args.resolution):
-        try:
-            print(path.resolve().relative_to(Path.cwd().resolve()))
-        except ValueError:
-            print(path)
+        print(shown(path))
     return 0
 
 

@@ -4,7 +4,7 @@
 
 Read from the state folder (``.kata/``, see runner/state.py): ``progress.json``
 (written by the pytest plugin after every run of a level with your code),
-``hints.json`` and ``interview/history.jsonl``. Missing or damaged files are
+``hints.json``, ``interview/history.jsonl`` and ``bughunt/history.jsonl``. Missing or damaged files are
 reported and read as empty; this command never writes anything.
 """
 
@@ -17,6 +17,7 @@ import sys
 from dataclasses import dataclass
 
 from tools import hints
+from tools.clock import mmss
 from runner import manifest, state
 
 
@@ -84,11 +85,6 @@ def best_times(history: list[dict]) -> dict[str, float]:
         if green and (scope not in best or elapsed < best[scope]):
             best[scope] = elapsed
     return best
-
-
-def mmss(seconds: float) -> str:
-    s = int(round(seconds))
-    return f"{s // 60}:{s % 60:02d}"
 
 
 def level_status(level: manifest.Level, levels_data: dict) -> str:
@@ -172,6 +168,29 @@ def render(table: list[Row], best: dict[str, float], problems: list[str], plain:
         console.print(f"[yellow]note:[/yellow] {p}")
 
 
+def bughunt_lines(problems: list[str]) -> list[str]:
+    """The bug hunts section: how many are solved, the latest solves, and the next one to try."""
+    from tools.bughunt import catalogue, records
+
+    history = records.history(problems)
+    everything = catalogue.hunts()
+    if not history:
+        return [f"bug hunts: none tried yet ({len(everything)} planted bugs to find: nox -s bughunt -- --list)"]
+    best = records.solved(history)
+    lines = [f"bug hunts: {len(best)} of {len(everything)} solved"
+             + (f", {sum(r.get('outcome') == 'revealed' for r in history)} revealed"
+                if any(r.get("outcome") == "revealed" for r in history) else "")]
+    titles = {h.number: h.title for h in everything}
+    for number, rec in sorted(best.items()):
+        limit = f" (clock {rec['minutes']:g} min)" if rec.get("minutes") else ""
+        lines.append(f"  {number:>2}. {titles.get(number, rec.get('title', '?')):<40} "
+                     f"{mmss(float(rec['elapsed_s']))}, {rec.get('hints', 0)} hint(s){limit}")
+    nxt = next((h for h in everything if h.number not in best), None)
+    if nxt is not None:
+        lines.append(f"next hunt: nox -s bughunt -- {nxt.number}   ({nxt.title})")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="nox -s progress --", description="Where you stand in the kata.")
     parser.add_argument("--plain", action="store_true", help="plain text, no table drawing")
@@ -180,10 +199,15 @@ def main(argv: list[str] | None = None) -> int:
     problems: list[str] = []
     table, best = rows(problems)
     if args.json:
+        from tools.bughunt import records
+
         print(json.dumps({"levels": [r.__dict__ for r in table], "best_interview_s": best,
+                          "bughunt_solved": {str(k): v for k, v in records.solved(records.history()).items()},
                           "problems": problems}, indent=2))
         return 0
+    hunts = bughunt_lines(problems)
     render(table, best, problems, args.plain or bool(os.environ.get("NO_COLOR")))
+    print("\n" + "\n".join(hunts))
     nxt = next((r for r in table if r.status != "done"), None)
     if nxt is not None:
         print(f"\nnext: nox -s level{nxt.level}" + ("" if nxt.level == 1 or nxt.status != "not started"

@@ -13,6 +13,11 @@ in float64. The step is relative to |x| so that large inputs are not lost in
 rounding; the default step is near eps**(1/3), where the truncation error
 (~h**2) and the rounding error (~eps/h) of a central difference balance.
 An input passes when |analytic - numerical| <= atol + rtol * max(|analytic|, |numerical|).
+
+``method="forward"`` uses the one-sided difference (f(x + h) - f(x)) / h
+instead (error ~h, best step near eps**(1/2)); docs/gradient-checking.md
+compares the two. ``check_parameters`` checks a whole model: the gradient of
+a loss with respect to a sample of its parameters.
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ from typing import Callable, Sequence
 DEFAULT_STEP = 6e-6  # about (2.2e-16) ** (1/3)
 DEFAULT_RTOL = 1e-5
 DEFAULT_ATOL = 1e-6
+FORWARD_STEP = 1.5e-8  # about (2.2e-16) ** (1/2), the best step of a one-sided difference
+METHODS = ("central", "forward")
 
 
 @dataclass
@@ -69,11 +76,18 @@ class GradientReport:
 
 
 def numerical_gradient(f: Callable[[Sequence[float]], float], xs: Sequence[float], i: int,
-                       step: float = DEFAULT_STEP) -> float:
-    """Central difference of ``f`` (a function of a list of floats) in coordinate ``i``."""
+                       step: float | None = None, method: str = "central") -> float:
+    """Central (or, with ``method="forward"``, one-sided) difference of ``f``, a
+    function of a list of floats, in coordinate ``i``. The default step suits the method."""
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, not {method!r}")
+    if step is None:
+        step = DEFAULT_STEP if method == "central" else FORWARD_STEP
     h = step * max(1.0, abs(xs[i]))
     up, down = list(xs), list(xs)
     up[i] += h
+    if method == "forward":
+        return (f(up) - f(down)) / (up[i] - down[i])
     down[i] -= h
     return (f(up) - f(down)) / (up[i] - down[i])  # the step actually taken, after rounding
 
@@ -96,12 +110,14 @@ def check_gradients(
     expression: str | None = None,
     rtol: float = DEFAULT_RTOL,
     atol: float = DEFAULT_ATOL,
-    step: float = DEFAULT_STEP,
+    step: float | None = None,
+    method: str = "central",
 ) -> GradientReport:
     """Compare ``backward()`` with central differences for ``f(*Values)``.
 
     ``f`` takes one engine ``Value`` per input and returns a ``Value``.
     ``names`` label the inputs in the report (default x0, x1, ...).
+    ``method="forward"`` uses one-sided differences (looser: raise ``rtol``).
     """
     xs = [float(x) for x in inputs]
     names = list(names) if names is not None else [f"x{i}" for i in range(len(xs))]
@@ -113,7 +129,7 @@ def check_gradients(
     def forward(values: Sequence[float]) -> float:
         return float(f(*[Value(v) for v in values]).data)
 
-    numerical = [numerical_gradient(forward, xs, i, step) for i in range(len(xs))]
+    numerical = [numerical_gradient(forward, xs, i, step, method) for i in range(len(xs))]
     report = GradientReport(
         expression=expression or getattr(f, "__name__", "f"),
         inputs=dict(zip(names, xs)),
@@ -121,6 +137,61 @@ def check_gradients(
         analytic=analytic,
         numerical=numerical,
     )
+    for name, x, a, n in zip(names, xs, analytic, numerical):
+        if not close(a, n, rtol, atol):
+            report.mismatches.append(Mismatch(name, x, a, n))
+    return report
+
+
+def check_parameters(
+    loss: Callable[[], object],
+    parameters: Sequence,
+    *,
+    sample: int | None = 10,
+    seed: int = 0,
+    rtol: float = DEFAULT_RTOL,
+    atol: float = DEFAULT_ATOL,
+    step: float | None = None,
+    method: str = "central",
+    expression: str = "loss",
+) -> GradientReport:
+    """Check a whole model: ``backward()`` of ``loss()`` against finite differences
+    in a random sample of the parameters (all of them with ``sample=None``).
+
+    ``loss`` rebuilds the loss from the parameters' current ``data`` (a new graph
+    each call); ``parameters`` are the model's leaf Values, e.g. ``model.parameters()``.
+    Every parameter's ``grad`` is reset before the one backward() this makes, and
+    each sampled parameter's ``data`` is restored after it is nudged.
+    """
+    params = list(parameters)
+    chosen = list(range(len(params)))
+    if sample is not None and sample < len(params):
+        import random
+
+        chosen = sorted(random.Random(seed).sample(chosen, sample))
+    for p in params:
+        p.grad = 0.0
+    out = loss()
+    out.backward()
+    analytic = [float(params[i].grad) for i in chosen]
+    xs = [float(params[i].data) for i in chosen]
+
+    def forward_at(k: int) -> Callable[[Sequence[float]], float]:
+        p = params[chosen[k]]
+
+        def f(values: Sequence[float]) -> float:
+            saved = p.data
+            p.data = values[k]
+            try:
+                return float(loss().data)
+            finally:
+                p.data = saved
+
+        return f
+
+    numerical = [numerical_gradient(forward_at(k), xs, k, step, method) for k in range(len(chosen))]
+    names = [f"parameters()[{i}]" for i in chosen]
+    report = GradientReport(expression, dict(zip(names, xs)), float(out.data), analytic, numerical)
     for name, x, a, n in zip(names, xs, analytic, numerical):
         if not close(a, n, rtol, atol):
             report.mismatches.append(Mismatch(name, x, a, n))

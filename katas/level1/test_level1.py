@@ -9,6 +9,7 @@ the idea it checks.
 from hypothesis import given, strategies as st
 from pytest import approx
 
+from runner.checks import expect
 from runner.diagnose import explain
 from utils.every_order import InOrder, in_every_order
 from utils.finite_difference_checker import GradientReport, Mismatch, check_gradients, close
@@ -28,7 +29,7 @@ def test_add_computes_data(Value):
     a, b = Value(2.0), Value(-3.5)
     c = a + b
     assert isinstance(c, Value), f"a + b returned {c!r}, not a Value"
-    assert c.data == approx(-1.5)
+    expect(c.data, -1.5, "c.data")
 
 
 def test_mul_computes_data(Value):
@@ -36,7 +37,7 @@ def test_mul_computes_data(Value):
     a, b = Value(2.0), Value(-3.5)
     c = a * b
     assert isinstance(c, Value), f"a * b returned {c!r}, not a Value"
-    assert c.data == approx(-7.0)
+    expect(c.data, -7.0, "c.data")
 
 
 def test_ops_record_the_graph(Value):
@@ -61,7 +62,7 @@ def test_numbers_on_either_side(Value):
         ("2 * x", 2 * x, 6.0),
     ]:
         assert isinstance(result, Value), f"{expr} returned {result!r}, not a Value"
-        assert result.data == approx(expected), f"{expr} at x = 3"
+        expect(result.data, expected, "result.data", f"{expr} at x = 3")
 
 
 # -- backward: one op at a time ------------------------------------------------
@@ -72,9 +73,9 @@ def test_add_backward(Value):
     a, b = Value(2.0), Value(-3.5)
     z = a + b
     z.backward()
-    assert z.grad == approx(1.0), "backward() starts by setting the output's grad to 1"
-    assert a.grad == approx(1.0), "d(a + b)/da = 1"
-    assert b.grad == approx(1.0), "d(a + b)/db = 1"
+    expect(z.grad, 1.0, "z.grad", "backward() starts by setting the output's grad to 1")
+    expect(a.grad, 1.0, "a.grad", "d(a + b)/da = 1")
+    expect(b.grad, 1.0, "b.grad", "d(a + b)/db = 1")
 
 
 def test_mul_backward(Value):
@@ -82,8 +83,8 @@ def test_mul_backward(Value):
     a, b = Value(2.0), Value(-3.5)
     z = a * b
     z.backward()
-    assert a.grad == approx(-3.5), "d(a * b)/da = b = -3.5"
-    assert b.grad == approx(2.0), "d(a * b)/db = a = 2"
+    expect(a.grad, -3.5, "a.grad", "d(a * b)/da = b = -3.5")
+    expect(b.grad, 2.0, "b.grad", "d(a * b)/db = a = 2")
 
 
 def test_gradient_of_numbers_on_either_side(Value):
@@ -96,7 +97,7 @@ def test_gradient_of_numbers_on_either_side(Value):
     ]:
         x = Value(3.0)
         f(x).backward()
-        assert x.grad == approx(expected), f"d({expr})/dx"
+        expect(x.grad, expected, "x.grad", f"d({expr})/dx")
 
 
 def test_leaf_backward(Value):
@@ -104,8 +105,8 @@ def test_leaf_backward(Value):
     x = Value(5.0)
     y = x * 1  # make sure * works before trusting the leaf test
     x.backward()
-    assert x.grad == approx(1.0), "dx/dx = 1"
-    assert y.data == approx(5.0)
+    expect(x.grad, 1.0, "x.grad", "dx/dx = 1")
+    expect(y.data, 5.0, "y.data")
 
 
 # -- the chain rule: gradients flow through several ops ------------------------
@@ -120,9 +121,9 @@ def test_seed_example(Value):
     x, y = Value(2.0), Value(3.0)
     z = x * y + x
     z.backward()
-    assert z.data == approx(8.0)
-    assert x.grad == approx(4.0), "x is used twice (in x*y and in + x): dz/dx = y + 1 = 4"
-    assert y.grad == approx(2.0), "dz/dy = x = 2"
+    expect(z.data, 8.0, "z.data")
+    expect(x.grad, 4.0, "x.grad", "x is used twice (in x*y and in + x): dz/dx = y + 1 = 4")
+    expect(y.grad, 2.0, "y.grad", "dz/dy = x = 2")
 
 
 def test_add_passes_on_the_incoming_gradient(Value):
@@ -130,9 +131,9 @@ def test_add_passes_on_the_incoming_gradient(Value):
     a, b, c = Value(1.0), Value(2.0), Value(4.0)
     z = (a + b) * c
     z.backward()
-    assert a.grad == approx(4.0), "dz/da = c = 4 (chain rule: 1 * the gradient of a + b)"
-    assert b.grad == approx(4.0), "dz/db = c = 4"
-    assert c.grad == approx(3.0), "dz/dc = a + b = 3"
+    expect(a.grad, 4.0, "a.grad", "dz/da = c = 4 (chain rule: 1 * the gradient of a + b)")
+    expect(b.grad, 4.0, "b.grad", "dz/db = c = 4")
+    expect(c.grad, 3.0, "c.grad", "dz/dc = a + b = 3")
 
 
 def test_mul_multiplies_the_incoming_gradient(Value):
@@ -140,9 +141,9 @@ def test_mul_multiplies_the_incoming_gradient(Value):
     a, b, c = Value(2.0), Value(3.0), Value(-1.5)
     z = (a * b) * c
     z.backward()
-    assert a.grad == approx(-4.5), "dz/da = b * c = -4.5"
-    assert b.grad == approx(-3.0), "dz/db = a * c = -3"
-    assert c.grad == approx(6.0), "dz/dc = a * b = 6"
+    expect(a.grad, -4.5, "a.grad", "dz/da = b * c = -4.5")
+    expect(b.grad, -3.0, "b.grad", "dz/db = a * c = -3")
+    expect(c.grad, 6.0, "c.grad", "dz/dc = a * b = 6")
 
 
 # -- accumulation: a node used twice gets the sum of both gradients -------------
@@ -153,8 +154,8 @@ def test_a_plus_a(Value):
     a = Value(3.0)
     b = a + a
     b.backward()
-    assert b.data == approx(6.0)
-    assert a.grad == approx(2.0), "a is used twice: its gradients must add up to 2 (use +=, not =)"
+    expect(b.data, 6.0, "b.data")
+    expect(a.grad, 2.0, "a.grad", "a is used twice: its gradients must add up to 2 (use +=, not =)")
 
 
 def test_a_times_a(Value):
@@ -162,7 +163,8 @@ def test_a_times_a(Value):
     a = Value(-3.0)
     b = a * a
     b.backward()
-    assert a.grad == approx(-6.0), "d(a * a)/da = 2a = -6 (both uses of a add up)"
+    expect(a.grad, -6.0, "a.grad", "d(a * a)/da = 2a = -6 (both uses of a add up)")
+
 
 def _fmt(v) -> str:
     return f"{float(v):.10g}"
@@ -172,7 +174,7 @@ def order_note(right: list[str], wrong: list[str]) -> str:
     """What the copies showed, when the result depended on the order of siblings (else '')."""
     if not right or not wrong:
         return ""
-    return (f"\nright when your _prev lists them as {right[0]}, wrong as {wrong[0]}: your backward depends on "
+    return (f"right when your _prev lists them as {right[0]}, wrong as {wrong[0]}: your backward depends on "
             "the order in which it reaches siblings, and a set lists them in an order that follows the "
             "objects' ids, which changes from run to run")
 
@@ -213,19 +215,19 @@ def test_every_operand_slot_accumulates(Value):
         out.backward()
         if x.grad == approx(expected):
             continue
-        message = (f"out = ({shown}) {sign} x at x = {x0:g}, y = {y0:g}: x is used twice, so x.grad must add its "
-                   f"two shares, {_fmt(from_out)} (from out) + {_fmt(from_inner)} (from {shown}) = {_fmt(expected)}; "
-                   f"your backward gave {_fmt(x.grad)}")
+        why = (f"out = ({shown}) {sign} x at x = {x0:g}, y = {y0:g}: x is used twice, so x.grad must add its "
+               f"two shares, {_fmt(from_out)} (from out) + {_fmt(from_inner)} (from {shown}) = {_fmt(expected)}")
+        cause = ""
         # a cause only when confirmed: each op right on its own, and x left with the share of `inner` only
         alone_x, alone_y = Value(x0), Value(y0)
         inner(alone_x, alone_y).backward()
         c, last = Value(inner(x0, y0)), Value(x0)
         outer(c, last).backward()
         if alone_x.grad == approx(local) and last.grad == approx(from_out) and x.grad == approx(from_inner):
-            message += (f".\nEach op is right on its own, and x kept only the share of {shown}: out sent its "
-                        f"share first (out uses {shown}), and {shown}'s backward overwrote it (x.grad = ...). "
-                        "Use += for every operand, so every use of a node adds its share")
-        assert x.grad == approx(expected), message
+            cause = (f"each op is right on its own, and x kept only the share of {shown}: out sent its share "
+                     f"first (out uses {shown}), and {shown}'s backward overwrote it (x.grad = ...). "
+                     "Use += for every operand, so every use of a node adds its share")
+        expect(x.grad, expected, "x.grad", why, cause=cause)
 
 
 def test_reuse_twice(Value):
@@ -234,9 +236,9 @@ def test_reuse_twice(Value):
     b = a + a
     c = b + b
     c.backward()
-    assert c.data == approx(4.0)
-    assert b.grad == approx(2.0), "dc/db = 2"
-    assert a.grad == approx(4.0), "dc/da = 4: b's gradient (2) reaches a twice"
+    expect(c.data, 4.0, "c.data")
+    expect(b.grad, 2.0, "b.grad", "dc/db = 2")
+    expect(a.grad, 4.0, "a.grad", "dc/da = 4: b's gradient (2) reaches a twice")
 
 
 def test_diamond(Value):
@@ -258,11 +260,11 @@ def test_diamond(Value):
     for copy in in_every_order(build):
         c, x = copy.named["c"], copy.named["x"]
         c.backward()
-        assert c.data == approx(24.0)
+        expect(c.data, 24.0, "c.data")
         (right if x.grad == approx(14.0) else wrong).append((copy.shown, x.grad))
-    assert not wrong, (f"dc/dx = 4x + 2 = 14 with a = x * 2, b = x + 1, c = a * b at x = 3: the gradients of both "
-                       f"branches add up; your backward gave {_fmt(wrong[0][1])}"
-                       + order_note([r[0] for r in right], [w[0] for w in wrong]))
+    if wrong:
+        expect(wrong[0][1], 14.0, "x.grad", "dc/dx = 4x + 2 = 14 with a = x * 2, b = x + 1, c = a * b at x = 3: the "
+               "gradients of both branches add up", cause=order_note([r[0] for r in right], [w[0] for w in wrong]))
 
 
 def test_polynomial_with_constants(Value):
@@ -284,10 +286,11 @@ def test_polynomial_with_constants(Value):
     for copy in in_every_order(build):
         y, x = copy.named["y"], copy.named["x"]
         y.backward()
-        assert y.data == approx(15.0)
+        expect(y.data, 15.0, "y.data")
         (right if x.grad == approx(11.0) else wrong).append((copy.shown, x.grad))
-    assert not wrong, (f"dy/dx = 4x + 3 = 11 at x = 2; your backward gave {_fmt(wrong[0][1])}"
-                       + order_note([r[0] for r in right], [w[0] for w in wrong]))
+    if wrong:
+        expect(wrong[0][1], 11.0, "x.grad", "dy/dx = 4x + 3 = 11 at x = 2",
+               cause=order_note([r[0] for r in right], [w[0] for w in wrong]))
 
 
 def test_topological_order(Value):
@@ -317,8 +320,8 @@ def test_topological_order(Value):
     if wrong:
         shown, ygrad, xgrad = wrong[0]
         note = order_note([r[0] for r in right], [w[0] for w in wrong])
-        assert ygrad == approx(2 * 2.25 + 1), f"dz/dy = 2y + 1 = 5.5; your backward gave {_fmt(ygrad)}{note}"
-        assert xgrad == approx(16.5), f"dz/dx = 4x^3 + 2x = 16.5; your backward gave {_fmt(xgrad)}{note}"
+        expect(ygrad, 2 * 2.25 + 1, "y.grad", "dz/dy = 2y + 1 = 5.5", cause=note)
+        expect(xgrad, 16.5, "x.grad", "dz/dx = 4x^3 + 2x = 16.5", cause=note)
 
 
 def test_shared_node_deep_in_the_graph(Value):
@@ -339,8 +342,8 @@ def test_shared_node_deep_in_the_graph(Value):
     hv, yv, dy = 1.5, 1.5, 1.0  # dy = d y_k / d h
     for _ in range(5):
         yv, dy = yv * hv + hv, dy * hv + yv + 1
-    assert y.data == approx(yv)
-    assert x.grad == approx(3 * dy), "dy/dx = 3 * dy/dh, summed over every path through h"
+    expect(y.data, yv, "y.data")
+    expect(x.grad, 3 * dy, "x.grad", "dy/dx = 3 * dy/dh, summed over every path through h")
 
 
 def test_long_chain(Value):
@@ -353,9 +356,8 @@ def test_long_chain(Value):
     yv = 0.5
     for _ in range(150):
         yv = yv * 1.01 + 0.01
-    rounded = "; values rounded to about 7 digits: are data or grad stored as float32? Use Python floats"
-    assert y.data == approx(yv), f"y = {yv!r} after 150 steps; your engine gives {y.data!r}{rounded}"
-    assert x.grad == approx(1.01**150), f"dy/dx = 1.01**150 = {1.01**150!r}; your engine gives {x.grad!r}{rounded}"
+    expect(y.data, yv, "y.data", "y after 150 steps of y * 1.01 + 0.01")
+    expect(x.grad, 1.01**150, "x.grad", "dy/dx = 1.01**150")
 
 
 def test_wide_sum(Value):
@@ -365,7 +367,7 @@ def test_wide_sum(Value):
     for x in xs[1:]:
         s = s + x * x
     s.backward()
-    assert s.data == approx(sum((i / 100) ** 2 for i in range(200)))
+    expect(s.data, sum((i / 100) ** 2 for i in range(200)), "s.data")
     wrong = [(i, x.grad) for i, x in enumerate(xs) if x.grad != approx(2 * i / 100)]
     assert not wrong, f"{len(wrong)} of 200 leaves have a wrong gradient, e.g. x{wrong[0][0]}.grad = {wrong[0][1]}"
 

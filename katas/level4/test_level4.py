@@ -292,18 +292,25 @@ def test_train_step_matches_pytorch_sgd(nn):
 
 # -- training ------------------------------------------------------------------
 
-SEED = 12  # the data and the initial weights: the reference reaches 98 % at step 20, and stays there
-STEPS = 50
+# MLP(2, [12, 12, 1]) on 40 two-moons points: enough to prove a network that learns (a linear
+# model, or a broken update, stays far below 95 % on the held-out points), at a fifth of the work of
+# micrograd's demo (100 points, 16-16-1). SEED names the data and the initial weights: the reference
+# has 93 % at step 10 and 100 % at step 20; the same network without hidden relus never passes 88 %.
+SEED = 7
+N_TRAIN, N_TEST = 40, 100
+SIZES = [12, 12, 1]
+STEPS = 40
+TARGET = 95  # held-out points of N_TEST
 
 
 @pytest.mark.slow
 @pytest.mark.timeout(300)
 def test_training_reaches_95_percent_on_held_out_points(nn):
-    """MLP(2, [16, 16, 1]) on 100 two-moons points (noise 0.1), train_step with
-    alpha = 1e-4 and lr = 1.0 - 0.9 * k / 50, at most 50 steps: the accuracy on
+    """MLP(2, [12, 12, 1]) on 40 two-moons points (noise 0.1), train_step with
+    alpha = 1e-4 and lr = 1.0 - 0.9 * k / 40, at most 40 steps: the accuracy on
     100 held-out points, checked every 10 steps, reaches 95 %."""
-    X, y, X_test, y_test = two_moons_split(100, 100, noise=0.1, seed=SEED)
-    nin, nouts = 2, [16, 16, 1]
+    X, y, X_test, y_test = two_moons_split(N_TRAIN, N_TEST, noise=0.1, seed=SEED)
+    nin, nouts = 2, SIZES
     model = nn.MLP(nin, nouts)
     set_weights(model, nin, nouts, seed=SEED, bias=0.0)
     history = []
@@ -312,11 +319,12 @@ def test_training_reaches_95_percent_on_held_out_points(nn):
         if (k + 1) % 10 == 0:
             correct = sum((model(x).data > 0) == (label > 0) for x, label in zip(X_test, y_test))
             history.append((k + 1, float(getattr(loss, "data", loss)), correct / len(y_test)))
-            if correct >= 95:
+            if correct >= TARGET:
                 return
     shown = "\n".join(f"  step {k:3}: loss {lo:.4f}, held-out accuracy {acc:.0%}" for k, lo, acc in history)
     pytest.fail(
-        f"after {STEPS} steps the held-out accuracy is still below 95 %:\n{shown}\n"
+        f"MLP(2, {SIZES}) on {N_TRAIN} two-moons points: after {STEPS} steps the accuracy on {N_TEST} held-out "
+        f"points is still below {TARGET} %:\n{shown}\n"
         "Loss not falling: check the sign of the update (p.data -= lr * p.grad) and that zero_grad() runs "
         "before backward(). Loss falling but accuracy low: check that the hidden layers apply relu and the "
         "last layer does not.",

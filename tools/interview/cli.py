@@ -19,6 +19,7 @@ this module wires the real clock, watcher, test runner and terminal.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import datetime as dt
 import json
 import random
@@ -27,15 +28,17 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from runner import manifest, state
 from tools.interview import history
-from tools.interview import questions
+from tools.interview import questions, staged
+from tools.interview import script as scripts
+from tools.interview.staged_terminal import practise_staged, scaled
+from tools.interview.views import PlainView, RichView, console_for, file_watcher
 from tools.interview.core import (
     ABANDONED,
     FINISHED,
     FULL,
-    FULL_MINUTES,
     Attempt,
-    RunResult,
     Scope,
     ScopeError,
     check_available,
@@ -46,148 +49,6 @@ from tools.interview.core import (
     scope,
     scopes,
 )
-
-try:  # the "watch" extra
-    import watchfiles
-except ImportError:  # pragma: no cover - exercised only without the extra
-    watchfiles = None
-
-
-# -- waiting for a save ----------------------------------------------------------------
-
-
-def file_watcher(folder: Path) -> Callable[[float], bool]:
-    """``wait(timeout) -> changed``: watchfiles when installed (Python files only, so editor
-    swap files and __pycache__ do not count), else a modification-time poll."""
-    if watchfiles is not None:
-        changes = watchfiles.watch(folder, watch_filter=watchfiles.PythonFilter(), rust_timeout=500,
-                                   yield_on_timeout=True, debounce=400, raise_interrupt=True)
-        next(changes)  # start watching now: a save during the first test run is not missed
-
-
-        def wait(timeout: float) -> bool:
-            return bool(next(changes))
-
-        return wait
-
-    def snapshot() -> dict[str, float]:
-        return {str(p): p.stat().st_mtime_ns for p in folder.glob("*.py")}
-
-    seen = snapshot()
-
-    def poll(timeout: float) -> bool:
-        nonlocal seen
-        time.sleep(min(timeout, 0.5))
-        now = snapshot()
-        changed, seen = now != seen, now
-        return changed
-
-    return poll
-
-
-# -- the display ---------------------------------------------------------------------------
-
-
-def mmss(seconds: float) -> str:
-    s = max(int(seconds + 0.999), 0)  # 0:01 until the last second is over
-    return f"{s // 60}:{s % 60:02d}"
-
-
-def first_failure(result: RunResult) -> str:
-    if result.error:
-        return result.error
-    if not result.failures:
-        return ""
-    name, message = result.failures[0]
-    lines = [ln for ln in message.splitlines() if ln.strip()][:4]
-    return f"first failure: {name}\n  " + "\n  ".join(lines)
-
-
-def status_lines(attempt: Attempt) -> list[str]:
-    if attempt.last is None:
-        score = "running the tests..." if attempt.running else ""
-    else:
-        score = f"run {attempt.runs}: {attempt.last.score()} passing" + (
-            " (running the tests again...)" if attempt.running else "")
-    return [score, first_failure(attempt.last) if attempt.last else ""]
-
-
-class RichView:
-    """Time left, a bar, the last run's score and first failure, redrawn in place."""
-
-    def __init__(self, attempt: Attempt, console):
-        from rich.live import Live
-
-        self.attempt = attempt
-        self.live = Live(self, console=console, refresh_per_second=2, transient=False)
-
-    def __rich__(self):
-        from rich.padding import Padding
-        from rich.progress_bar import ProgressBar
-        from rich.table import Table
-        from rich.text import Text
-
-        a = self.attempt
-        left = a.time_left()
-        style = "bold red" if left < 60 else "bold yellow" if left < 300 else "bold green"
-        grid = Table.grid(padding=(0, 2))
-        grid.add_column()
-        grid.add_row(Text.assemble("time left ", (mmss(left), style), f" of {a.minutes:g} min"))
-        grid.add_row(ProgressBar(total=a.limit_s, completed=min(a.elapsed(), a.limit_s), width=40))
-        score, failure = status_lines(a)
-        grid.add_row(Text(score, style="bold green" if a.last and a.last.green else ""))
-        if failure:
-            grid.add_row(Text(failure, style="red" if a.last and not a.last.green else ""))
-        grid.add_row(Text("tests re-run on every save; Ctrl-C gives up", style="dim"))
-        return Padding(grid, (0, 0, 0, 2))
-
-    def __enter__(self):
-        self.live.__enter__()
-        return self
-
-    def __exit__(self, *exc):
-        self.live.__exit__(*exc)
-
-    def show(self, attempt: Attempt) -> None:
-        self.live.refresh()
-
-
-class PlainView:
-    """For a plain or non-interactive terminal: a line per run and a line per minute."""
-
-    def __init__(self, attempt: Attempt, out):
-        self.attempt, self.out = attempt, out
-        self.runs_shown = -1
-        self.minute_shown = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        pass
-
-    def show(self, attempt: Attempt) -> None:
-        left = attempt.time_left()
-        if attempt.runs != self.runs_shown and attempt.last is not None and not attempt.running:
-            self.runs_shown = attempt.runs
-            score, failure = status_lines(attempt)
-            print(f"[{mmss(left)} left] {score}", file=self.out)
-            if failure and not attempt.over:
-                print("  " + failure.replace("\n", "\n  "), file=self.out)
-            self.minute_shown = int(left // 60)
-        elif not attempt.over and int(left // 60) != self.minute_shown and not attempt.running:
-            self.minute_shown = int(left // 60)
-            print(f"[{mmss(left)} left]", file=self.out)
-        self.out.flush()
-
-
-def _console(out):
-    try:
-        from rich.console import Console
-    except ImportError:
-        return None
-    return Console(file=out, highlight=False)
-
 
 # -- one attempt ---------------------------------------------------------------------------
 
@@ -215,7 +76,7 @@ def practise(sc: Scope, minutes: float, out=None, plain: bool = False, clock: Ca
     print("It ends at the first all-green run or when time is up. Ctrl-C gives up (recorded as abandoned).",
           file=out)
     print(f"Hints you read meanwhile are counted: nox -s hint -- {sc.level.number}\n", file=out, flush=True)
-    console = None if plain else _console(out)
+    console = None if plain else console_for(out)
     view = RichView(attempt, console) if console is not None and console.is_terminal else PlainView(attempt, out)
     wait = watcher_factory(folder)
     try:
@@ -254,7 +115,15 @@ def scope_help() -> str:
     for name, sc in scopes().items():
         note = "" if not sc.missing() else "  (not available yet)"
         lines.append(f"  {name:<5} {sc.minutes:>3g} min  {sc.describe()}{note}")
+    default = scripts.default_script()
+    lines.append(f"  {FULL:<5} {scripts.minutes(default):>3g} min  staged: {', '.join(s.name for s in default)}, "
+                 f"and {len(default) - 1} oral questions between them")
     return "\n".join(lines)
+
+
+def stage_help() -> str:
+    return "\n".join(f"  {s.name:<10} {s.minutes:>3g} min  {s.title}{'' if s.default else '  (not in full)'}"
+                     for s in scripts.stages().values())
 
 
 def parser() -> argparse.ArgumentParser:
@@ -263,21 +132,31 @@ def parser() -> argparse.ArgumentParser:
         description="Timed interview practice: write Value from a fresh stub against the clock.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=(
-            "scopes and their default minutes (a level's clock is its `minutes` in levels.toml; "
-            f"'{FULL}' is {FULL_MINUTES} min):\n" + scope_help() + "\n\n"
-            "Level 4 is not an interview scope: it needs nn.py and a long training run.\n"
+            "scopes and their default minutes (a level's clock is its `minutes` in levels.toml):\n"
+            + scope_help() + "\n\n"
+            "stages (tools/interview/stages/stages.toml), for --stages and --stage:\n" + stage_help() + "\n\n"
+            "Without core, --stages/--stage is level 5, beyond the engine: it starts from your\n"
+            "katas/level4/value.py (or --from-reference). Level 4 is not an interview scope.\n"
             "Your practice files and history are kept in .kata/interview/ (git-ignored)."
         ),
     )
     p.add_argument("scope", nargs="?", help="1, 2, 3 (one level and the tests of the levels before it) or full")
-    p.add_argument("--minutes", type=float, help="the clock, in minutes (default: the scope's, see below)")
+    p.add_argument("--stages", help="a staged attempt of these stages, in this order: core,ops,softmax")
+    p.add_argument("--stage", help="one follow-up stage on its own (level 5): --stage softmax")
+    p.add_argument("--from-reference", action="store_true",
+                   help="level 5: start from the reference engine instead of your level-4 value.py")
+    p.add_argument("--no-questions", action="store_true", help="staged: no oral questions between stages")
+    p.add_argument("--hint", action="store_true", help="the next hint of the stage in progress")
+    p.add_argument("--minutes", type=float,
+                   help="the clock, in minutes (default: the scope's; staged: the shares are scaled to it)")
     p.add_argument("--plain", action="store_true", help="plain line output instead of a live display")
-    p.add_argument("--history", action="store_true", help="show past attempts, best times, and plot them")
+    p.add_argument("--history", action="store_true", help="show past attempts, compare staged ones, and plot them")
     p.add_argument("--questions", action="store_true",
                    help="oral drill: random questions from docs/questions.md (with a scope: up to its level)")
     p.add_argument("--count", type=int, default=5, help="--questions: how many (default 5)")
-    p.add_argument("--seconds", type=float, default=60, help="--questions: seconds to think (default 60)")
-    p.add_argument("--seed", type=int, help="--questions: seed of the random choice (repeatable drills)")
+    p.add_argument("--seconds", type=float, default=60,
+                   help="seconds to think per oral question (default 60), in the drill and between stages")
+    p.add_argument("--seed", type=int, help="seed of the random choice of questions (repeatable)")
     return p
 
 
@@ -287,8 +166,15 @@ def main(argv: list[str] | None = None, stdin=None, out=None) -> int:
     args = p.parse_args(argv)
     if args.history:
         return history.show(out, use_rich=not args.plain)
+    if args.hint:
+        return show_hint(out)
+    if args.minutes is not None and not args.minutes > 0:
+        print("interview: --minutes must be more than 0", file=sys.stderr)
+        return 2
+    if args.stages or args.stage or (args.scope == FULL and not args.questions):
+        return staged_main(args, stdin, out)
     sc = None
-    if args.scope is not None:
+    if args.scope is not None and args.scope != FULL:
         try:
             sc = scope(args.scope)
         except ScopeError as e:
@@ -305,11 +191,59 @@ def main(argv: list[str] | None = None, stdin=None, out=None) -> int:
     except ScopeError as e:
         print(f"interview: {e}", file=sys.stderr)
         return 2
-    minutes = sc.minutes if args.minutes is None else args.minutes
-    if not minutes > 0:
-        print("interview: --minutes must be more than 0", file=sys.stderr)
+    practise(sc, sc.minutes if args.minutes is None else args.minutes, out, plain=args.plain)
+    return 0
+
+
+def staged_main(args, stdin, out) -> int:
+    if args.stages and args.stage:
+        print("interview: give --stages or --stage, not both", file=sys.stderr)
         return 2
-    practise(sc, minutes, out, plain=args.plain)
+    if args.scope not in (None, FULL):
+        print(f"interview: scope {args.scope} is one level; --stages makes its own script", file=sys.stderr)
+        return 2
+    try:
+        script = scripts.parse(args.stages or args.stage) if args.stages or args.stage else scripts.default_script()
+    except scripts.ScriptError as e:
+        print(f"interview: {e}", file=sys.stderr)
+        return 2
+    start = scripts.start_file(script, args.from_reference)
+    if not start.exists():
+        print(f"interview: {start} does not exist; level 5 starts from your finished engine "
+              "(or add --from-reference)", file=sys.stderr)
+        return 2
+    if script[0].name != scripts.CORE and not args.from_reference and not level_green(manifest.levels()[-1]):
+        print(f"(Level {manifest.levels()[-1].number} is not green yet: level 5 builds on a finished engine, "
+              "and starts from your copy of it. --from-reference starts from the reference engine.)", file=out)
+    if any(s.needs_torch for s in script) and importlib.util.find_spec("torch") is None:
+        print("interview: this script runs tests that compare with PyTorch: pip install 'torch==2.13.0'",
+              file=sys.stderr)
+        return 2
+    if not args.seconds > 0:
+        print("interview: --seconds must be more than 0", file=sys.stderr)
+        return 2
+    practise_staged(scaled(script, args.minutes), out, stdin, plain=args.plain,
+                    oral_seconds=None if args.no_questions else args.seconds, seed=args.seed,
+                    from_reference=args.from_reference)
+    return 0
+
+
+def level_green(level) -> bool:
+    """Whether the last complete run of ``level`` on the learner's files was all green (.kata/progress.json)."""
+    try:
+        entry = json.loads(state.path("progress.json").read_text())["levels"][str(level.number)]["complete"]
+        return bool(entry["complete"]) and entry["total"] > 0 and entry["passed"] == entry["total"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+def show_hint(out) -> int:
+    try:
+        heading, text = staged.next_hint()
+    except ValueError as e:
+        print(f"interview: {e}", file=out)
+        return 1
+    print(f"{heading}:\n\n  {text}", file=out)
     return 0
 
 

@@ -2,8 +2,8 @@
 
 * scopes: what can be practised (one level, or ``full``), read from levels.toml;
 * scaffold: a fresh practice folder with the pristine stub, under ``.kata/``;
-* the test runner: ``pytest katas --level N --impl <folder>`` in a subprocess,
-  read back through a JUnit XML report;
+* the test runners: a level through the kata's one level runner (runner/levelrun.py),
+  a follow-up stage's tests through their JSON verdicts (``run_stage_tests``);
 * the attempt: a small state machine driven by an injected clock, so the
   whole loop can be tested without sleeping;
 * hints: how many hint tiers were read during the attempt.
@@ -14,20 +14,20 @@ Nothing here ever writes under ``katas/`` or ``stubs/``.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-import xml.etree.ElementTree as ET
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from runner import manifest, state
 
-FULL = "full"
-FULL_MINUTES = 45  # the clock of a real whiteboard round
+FULL = "full"  # the staged attempt (tools/interview/staged.py), not a level scope
 FINISHED, TIMED_OUT, ABANDONED = "finished", "timed out", "abandoned"
 OUTCOMES = (FINISHED, TIMED_OUT, ABANDONED)
 
@@ -55,8 +55,6 @@ class Scope:
 
     def describe(self) -> str:
         n = self.level.number
-        if self.name == FULL:
-            return f"the whole engine from the level-{n} stub, levels 1-{n}'s tests"
         before = "" if n == 1 else " (level 1's tests too)" if n == 2 else f" (levels 1-{n - 1}'s tests too)"
         return f"level {n}: {self.level.title}{before}"
 
@@ -80,10 +78,7 @@ def interview_levels() -> list[manifest.Level]:
 
 
 def scopes() -> dict[str, Scope]:
-    out = {str(lv.number): Scope(str(lv.number), lv, lv.minutes) for lv in interview_levels()}
-    if out:
-        out[FULL] = Scope(FULL, interview_levels()[-1], FULL_MINUTES)
-    return out
+    return {str(lv.number): Scope(str(lv.number), lv, lv.minutes) for lv in interview_levels()}
 
 
 def scope(name: str) -> Scope:
@@ -172,56 +167,64 @@ class RunResult:
 Runner = Callable[[float], RunResult]  # timeout in seconds -> result
 
 
-def pytest_command(sc: Scope, folder: Path, junit: Path) -> list[str]:
-    return [sys.executable, "-m", "pytest", "katas", "--level", str(sc.level.number), "--impl", str(folder),
-            "-q", "-p", "no:cacheprovider", f"--junitxml={junit}"]
+def from_level_run(r) -> RunResult:
+    """A ``runner.levelrun.LevelResult`` as the attempt sees it."""
+    failures = [(t.nodeid.split("::")[-1], t.text or t.message or t.outcome) for t in r.tests
+                if t.outcome not in ("passed", "deselected")]
+    error = r.error
+    if error is None and not r.complete and r.total and r.passed == r.total:
+        error = "the run did not complete"
+    return RunResult(passed=r.passed, total=r.total, failures=failures, error=error, duration=r.duration)
 
 
-def parse_junit(path: Path) -> RunResult:
-    result = RunResult()
-    for case in ET.parse(path).getroot().iter("testcase"):
-        result.total += 1
-        bad = next((c for c in case if c.tag in ("failure", "error", "skipped")), None)
-        if bad is None:
-            result.passed += 1
-            continue
-        name = case.get("name") or "?"
-        message = (bad.get("message") or bad.text or bad.tag).strip()
-        result.failures.append((name, message))
-    return result
+def run_level(level: int, impl: Path, timeout: float) -> RunResult:
+    """Levels 1..``level`` of the kata against ``impl``: the kata's one level runner."""
+    from runner import levelrun
+
+    return from_level_run(levelrun.run_level(level, Path(impl).resolve(), extra_args=("-q",),
+                                             timeout=max(timeout, 5.0)))
+
+
+def run_stage_tests(test_file: Path, impl: Path, timeout: float) -> RunResult:
+    """A follow-up stage's tests (tools/interview/stages/) against ``impl``, read back from the
+    JSON verdicts its conftest writes (``--stage-report``)."""
+    with tempfile.TemporaryDirectory(prefix="kata-stage-") as tmp:
+        report = Path(tmp) / "report.json"
+        cmd = [sys.executable, "-m", "pytest", str(test_file), f"--impl={Path(impl).resolve()}", "-q",
+               "-p", "no:cacheprovider", "-p", "no:xdist", f"--stage-report={report}"]
+        env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+        started = time.monotonic()
+        try:
+            proc = subprocess.run(cmd, check=False, cwd=manifest.ROOT, env=env, capture_output=True, text=True,
+                                  timeout=max(timeout, 5.0), stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            return RunResult(error=f"the tests were stopped after {timeout:.0f} s: an endless loop in backward()?",
+                             duration=time.monotonic() - started)
+        result = RunResult(duration=time.monotonic() - started)
+        try:
+            data = json.loads(report.read_text())
+            result.passed, result.total = int(data["passed"]), int(data["total"])
+            result.failures = [(t["nodeid"].split("::")[-1], t.get("message") or t["outcome"])
+                               for t in data["tests"] if t["outcome"] != "passed"]
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        if result.total == 0:  # a usage error, a crash: pytest's last words say why
+            tail = [ln for ln in (proc.stdout + proc.stderr).strip().splitlines() if ln.strip()][-6:]
+            result.error = "the tests did not run:\n" + "\n".join(tail)
+        return result
 
 
 def pytest_runner(sc: Scope, folder: Path) -> Runner:
-    """The real runner: the scope's tests against the practice folder, in a subprocess from the repo root."""
+    """The real runner of a one-level scope: its levels' tests against the practice folder."""
+    return lambda timeout: run_level(sc.level.number, Path(folder), timeout)
 
-    folder = Path(folder).resolve()  # the subprocess runs from the repository root
 
-    def run(timeout: float) -> RunResult:
-        with tempfile.TemporaryDirectory(prefix="kata-interview-") as tmp:
-            junit = Path(tmp) / "report.xml"
-            env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
-            started = dt.datetime.now()
-            try:
-                proc = subprocess.run(pytest_command(sc, folder, junit), check=False, cwd=manifest.ROOT, env=env,
-                                      capture_output=True, text=True, timeout=max(timeout, 5.0),
-                                      stdin=subprocess.DEVNULL)
-            except subprocess.TimeoutExpired:
-                return RunResult(error=f"the tests were stopped after {timeout:.0f} s: an endless loop in backward()?",
-                                 duration=(dt.datetime.now() - started).total_seconds())
-            duration = (dt.datetime.now() - started).total_seconds()
-            result = RunResult()
-            if junit.exists():
-                try:
-                    result = parse_junit(junit)
-                except ET.ParseError:
-                    pass
-            result.duration = duration
-            if result.total == 0:  # a usage error, a crash: pytest's last words say why
-                tail = [ln for ln in (proc.stdout + proc.stderr).strip().splitlines() if ln.strip()][-6:]
-                result.error = "the tests did not run:\n" + "\n".join(tail)
-            return result
-
-    return run
+def stage_runner(stage, folder: Path) -> Runner:
+    """The real runner of a stage (tools/interview/script.py) against the practice file."""
+    practice = Path(folder) / "value.py"
+    if stage.level:
+        return lambda timeout: run_level(stage.level, practice, timeout)
+    return lambda timeout: run_stage_tests(stage.test_file, practice, timeout)
 
 
 # -- the attempt --------------------------------------------------------------------

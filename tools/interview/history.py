@@ -3,7 +3,10 @@
 ``.kata/interview/history.jsonl`` holds one line per attempt with the keys
 ``scope``, ``started`` (ISO time), ``elapsed_s``, ``minutes``, ``runs``,
 ``passed``, ``total``, ``hints_used``, ``outcome`` (finished / timed out /
-abandoned) and ``folder``. The oral drill writes ``questions.jsonl`` the same
+abandoned) and ``folder``. A staged attempt (tools/interview/staged.py) adds
+``stages`` (a scorecard line per stage: name, time, budget, tests, runs, hints,
+outcome) and ``oral`` (the questions asked between stages and their grades);
+lines written before staged attempts existed simply have neither. The oral drill writes ``questions.jsonl`` the same
 way. A line that cannot be read is reported (file and line) and skipped; the
 file is never rewritten, so nothing a learner recorded is ever lost.
 """
@@ -16,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from runner import state
+from tools.clock import mmss
 
 KEYS = ("scope", "started", "elapsed_s", "minutes", "runs", "passed", "total", "hints_used", "outcome", "folder")
 
@@ -94,14 +98,6 @@ def describe_problems(path: Path, problems: list[tuple[int, str]]) -> str:
 # -- the table ------------------------------------------------------------------------
 
 
-def mmss(seconds) -> str:
-    try:
-        s = round(float(seconds))
-    except (TypeError, ValueError):
-        return "?"
-    return f"{s // 60}:{s % 60:02d}"
-
-
 def _num(v, default=0.0) -> float:
     try:
         return float(v)
@@ -170,6 +166,10 @@ def show(out, use_rich: bool = True) -> int:
         console.print(table)
     else:
         print(plain_table(HEADERS, body), file=out)
+    staged = staged_rows(data.records)
+    if staged:
+        print("\nStaged attempts, stage by stage (time of each stage; x: not green in its time):", file=out)
+        print(plain_table(*staged), file=out)
     best = best_times(data.records)
     print(file=out)
     if best:
@@ -194,6 +194,33 @@ def _rich_console(out):
     return Console(file=out, highlight=False)
 
 
+def staged_rows(records: list[dict]) -> tuple[list[str], list[list[str]]] | None:
+    """A table comparing the staged attempts: a column per stage (in the order first seen)."""
+    staged = [(i, r) for i, r in enumerate(records, start=1) if isinstance(r.get("stages"), list)]
+    if not staged:
+        return None
+    names: list[str] = []
+    for _, r in staged:
+        for s in r["stages"]:
+            if isinstance(s, dict) and s.get("name") not in names:
+                names.append(str(s.get("name")))
+    body = []
+    for i, r in staged:
+        by_name = {str(s.get("name")): s for s in r["stages"] if isinstance(s, dict)}
+        cells = []
+        for n in names:
+            s = by_name.get(n)
+            if s is None or s.get("elapsed_s") is None:
+                cells.append("-")
+            else:
+                cells.append(mmss(s.get("elapsed_s")) + ("" if s.get("outcome") == "finished" else " x"))
+        oral = [o for o in r.get("oral") or [] if isinstance(o, dict)]
+        points = f"{sum(int(_num(o.get('grade'))) for o in oral)}/{2 * len(oral)}" if oral else "-"
+        body.append([str(i), str(r.get("started", ""))[:16].replace("T", " "), str(r.get("scope", "?")), *cells,
+                     points, mmss(r.get("elapsed_s"))])
+    return ["#", "started", "script", *names, "oral", "total"], body
+
+
 # -- the plot -----------------------------------------------------------------------------
 
 
@@ -210,7 +237,12 @@ def plot(records: list[dict], path: Path) -> Path:
         by_scope[str(r.get("scope"))].append(r)
     markers = {"finished": ("o", "finished green"), "timed out": ("x", "timed out"),
                "abandoned": ("s", "abandoned")}
-    fig, ax = plt.subplots(figsize=(7, 4))
+    staged = [r for r in records if isinstance(r.get("stages"), list)]
+    if staged:
+        fig, (ax, bars) = plt.subplots(2, 1, figsize=(7, 7), gridspec_kw={"height_ratios": [3, 2]})
+        stage_bars(bars, staged)
+    else:
+        fig, ax = plt.subplots(figsize=(7, 4))
     for name in sorted(by_scope, key=lambda s: (not s.isdigit(), s)):
         attempts = by_scope[name]
         xs = list(range(1, len(attempts) + 1))
@@ -229,9 +261,38 @@ def plot(records: list[dict], path: Path) -> Path:
     ax.set_title("Interview practice: time per attempt")
     ax.set_ylim(bottom=0)
     ax.xaxis.get_major_locator().set_params(integer=True)
+    most = max(len(a) for a in by_scope.values())
+    ax.set_xlim(0.5, most + 0.5)
+    if most <= 12:
+        ax.set_xticks(range(1, most + 1))
     ax.legend(fontsize="small")
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return path
+
+
+def stage_bars(ax, staged: list[dict]) -> None:
+    """One horizontal bar per staged attempt, a segment per stage (its time); hatched: not green."""
+    colors: dict[str, object] = {}
+    cycle = iter(f"C{i}" for i in range(1000))
+    for y, r in enumerate(staged, start=1):
+        left = 0.0
+        for s in r["stages"]:
+            if not isinstance(s, dict) or s.get("elapsed_s") is None:
+                continue
+            name, width = str(s.get("name")), _num(s.get("elapsed_s")) / 60
+            if name not in colors:
+                colors[name] = next(cycle)
+            ax.barh(y, width, left=left, color=colors[name], edgecolor="black", linewidth=0.5,
+                    hatch=None if s.get("outcome") == "finished" else "//")
+            left += width
+    ax.set_yticks(range(1, len(staged) + 1))
+    ax.set_yticklabels([f"{i}: {r.get('scope', '?')}" for i, r in enumerate(staged, start=1)], fontsize="small")
+    ax.invert_yaxis()
+    ax.set_xlabel("minutes per stage (hatched: not green in its time)")
+    ax.set_title("Staged attempts")
+    from matplotlib.patches import Patch
+
+    ax.legend(handles=[Patch(color=c, label=n) for n, c in colors.items()], fontsize="small", ncol=3)

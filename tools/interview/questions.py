@@ -110,6 +110,16 @@ class Lines:
             pass
         self._q.put(EOF)
 
+    def drain(self) -> None:
+        """Forget lines typed before now (an Enter pressed while coding is no answer)."""
+        while not self.closed:
+            try:
+                item = self._q.get_nowait()
+            except queue.Empty:
+                return
+            if item is EOF:
+                self.closed = True
+
     def get(self, timeout: float | None):
         if self.closed:
             return EOF
@@ -177,6 +187,40 @@ def read_grade(lines: Lines, out: TextIO) -> int | None:
     return None
 
 
+def ask_and_grade(q: Question, seconds: float, lines: Lines, out: TextIO, clock: Callable[[], float],
+                  countdown: bool, heading: str) -> dict | None:
+    """One question: ask, show the model answer, read the grade. Returns the answer's record,
+    or None when the learner stopped (q, or end of input)."""
+    about = ", ".join(filter(None, [f"level {q.level}" if q.level else "", ", ".join(q.tags)]))
+    out.write(f"\n{heading} (Q{q.n}{'; ' + about if about else ''})\n\n")
+    out.write(f"  {q.text}\n\n")
+    how, took, typed = ask(q, seconds, lines, out, clock, countdown)
+    if how == "time up":
+        out.write("\n  Time is up.\n")
+    out.write("\n  Model answer:\n\n" + _indent(q.answer) + "\n\n")
+    if how == "end of input":
+        out.write("  (no more input: the questions stop here)\n")
+        return None
+    grade = read_grade(lines, out)
+    if grade is None:
+        out.write("  Stopped; this question is not recorded.\n")
+        return None
+    entry = {"asked": dt.datetime.now().isoformat(timespec="seconds"), "n": q.n, "question": q.text,
+             "level": q.level, "tags": list(q.tags), "seconds": seconds, "took_s": round(took, 1),
+             "revealed": how, "grade": grade}
+    if typed.strip():
+        entry["note"] = typed.strip()
+    return entry
+
+
+def for_tags(questions: list[Question], tags, asked: set[int], rng: random.Random) -> Question | None:
+    """A random question not asked yet, sharing a tag with ``tags`` if any does, else any."""
+    fresh = [q for q in questions if q.n not in asked]
+    tagged = [q for q in fresh if set(q.tags) & set(tags)]
+    pool = tagged or fresh
+    return rng.choice(pool) if pool else None
+
+
 def drill(questions: list[Question], count: int, seconds: float, rng: random.Random, stdin: TextIO,
           out: TextIO, record: Callable[[dict], None], clock: Callable[[], float] = time.monotonic,
           countdown: bool = False) -> list[dict]:
@@ -185,25 +229,9 @@ def drill(questions: list[Question], count: int, seconds: float, rng: random.Ran
     lines = Lines(stdin)
     answers: list[dict] = []
     for i, q in enumerate(chosen, start=1):
-        about = ", ".join(filter(None, [f"level {q.level}" if q.level else "", ", ".join(q.tags)]))
-        out.write(f"\nQuestion {i} of {len(chosen)} (Q{q.n}{'; ' + about if about else ''})\n\n")
-        out.write(f"  {q.text}\n\n")
-        how, took, typed = ask(q, seconds, lines, out, clock, countdown)
-        if how == "time up":
-            out.write("\n  Time is up.\n")
-        out.write("\n  Model answer:\n\n" + _indent(q.answer) + "\n\n")
-        if how == "end of input":
-            out.write("  (no more input: the drill stops here)\n")
+        entry = ask_and_grade(q, seconds, lines, out, clock, countdown, f"Question {i} of {len(chosen)}")
+        if entry is None:
             break
-        grade = read_grade(lines, out)
-        if grade is None:
-            out.write("  Stopped; this question is not recorded.\n")
-            break
-        entry = {"asked": dt.datetime.now().isoformat(timespec="seconds"), "n": q.n, "question": q.text,
-                 "level": q.level, "tags": list(q.tags), "seconds": seconds, "took_s": round(took, 1),
-                 "revealed": how, "grade": grade}
-        if typed.strip():
-            entry["note"] = typed.strip()
         record(entry)
         answers.append(entry)
     if answers:

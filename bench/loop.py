@@ -1,0 +1,198 @@
+"""The learner's loop: what a learner waits for, in units of one micrograd training step timed in the same run.
+
+* each level's tests, warm, on a learner-speed engine: ``bench/learner/value.py``
+  (closures, micrograd's style, done through level 4) with the correct
+  network of the bug zoo (``tests/zoo/correct/network/nn.py``) beside it, run
+  as ``nox -s levelN`` runs them: ``python -m pytest katas --level=N --impl DIR``;
+* the first run of each tool session that needs only the standard library
+  (``nox -s hint -- 1`` and the others), as on a fresh clone: in a fresh copy
+  of the repository's files (no ``.nox``, no compiled bytecode, no state);
+* what nox adds: a warm ``nox -s level1`` against bare pytest in the same
+  environment, and whether the levels 1-2 environment stays free of PyTorch.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.timing import median, time_rounds
+
+ROOT = Path(__file__).resolve().parent.parent
+LEARNER_VALUE = Path(__file__).resolve().parent / "learner" / "value.py"
+LEARNER_NN = ROOT / "tests" / "zoo" / "correct" / "network" / "nn.py"
+# the sessions that run on nox's own interpreter, and a harmless command line for each
+STDLIB_TOOLS = {
+    "hint": ["1"],
+    "progress": [],
+    "restore": [],
+    "carry": ["2", "--dry-run"],
+}
+LEVELS_ENV = "kata"  # the shared environment of levels 1-2 (noxfile.ENVS)
+
+
+def nox_command() -> list[str] | None:
+    """How to call nox from here: this interpreter's, or the one on PATH (inside a nox session)."""
+    if importlib.util.find_spec("nox") is not None:
+        return [sys.executable, "-m", "nox"]
+    found = shutil.which("nox")
+    return [found] if found else None
+
+
+def env_python(env: Path) -> Path:
+    return env / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
+
+
+def learner_engine(folder: Path) -> Path:
+    """A kata-like folder holding the learner-speed engine: value.py and nn.py."""
+    shutil.copy(LEARNER_VALUE, folder / "value.py")
+    shutil.copy(LEARNER_NN, folder / "nn.py")
+    return folder
+
+
+UNIT = "unit"  # the key of the unit's timing among the levels'
+UNIT_STEPS = 3  # training steps per timing of the unit, within each round
+
+
+def unit_step() -> float | None:
+    """Seconds per micrograd training step, timed in a fresh process (``bench/unit.py``); None without micrograd."""
+    done = subprocess.run([sys.executable, "-m", "bench.unit", str(UNIT_STEPS)], cwd=ROOT, capture_output=True,
+                          text=True, check=False)
+    try:
+        return float(done.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return None
+
+
+def level_times(levels: list[int], repeats: int = 2, unit: bool = True) -> dict:
+    """Seconds (median of ``repeats`` rounds) for levels 1..N's tests on the learner-speed engine, run by
+    the kata's level runner; and an error when the run was not green (a correct engine must pass).
+
+    ``unit``: also time one training step of micrograd in each round, between the levels' runs, so
+    the unit sees the same load of a shared machine as the levels; in a fresh process, as the levels
+    run, so the bench's own heap does not slow it (gc stays on). Its seconds per step are under
+    ``UNIT`` (None without micrograd)."""
+    from runner import levelrun
+
+    out: dict[int, tuple[float, str]] = {}
+    with tempfile.TemporaryDirectory() as state, tempfile.TemporaryDirectory() as folder:
+        impl = learner_engine(Path(folder))
+        errors: dict[int, str] = {}
+
+        def task(n):
+            def run():
+                result = levelrun.run_level(n, impl, env={"KATA_STATE_DIR": state})
+                if not result.green:
+                    errors[n] = "not green: " + result.summary()[:120]
+            return run
+
+        tasks = {n: task(n) for n in levels}
+        units: list[float | None] = []
+        if unit:
+            tasks[UNIT] = lambda: units.append(unit_step())
+        # one warm-up run of the highest level compiles every test file; not counted
+        times = time_rounds(tasks, repeats, min_block=0, warm=max(levels))
+        for n in levels:
+            out[n] = (median(times[n]), errors.get(n, ""))
+        if unit:
+            measured = [u for u in units if u is not None]
+            out[UNIT] = median(measured) if measured else None
+    return out
+
+
+def fresh_clone(dest: Path) -> Path:
+    """A copy of the repository's files as git knows them (the working tree's version): what a
+    fresh clone holds, without .nox, bytecode or state."""
+    listed = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, text=True, check=True)
+    for name in filter(None, listed.stdout.split("\0")):
+        src = ROOT / name
+        if src.is_file():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / name)
+    return dest
+
+
+def tool_first_runs(repeats: int = 3) -> dict[str, float] | None:
+    """Seconds (median) of the first ``nox -s TOOL`` in a fresh clone, for each stdlib-only tool session.
+    None when nox or git cannot be found."""
+    nox = nox_command()
+    if nox is None or shutil.which("git") is None:
+        return None
+    out = {}
+    for name, args in STDLIB_TOOLS.items():
+        runs = []
+        for _ in range(repeats):
+            with tempfile.TemporaryDirectory() as tmp:
+                clone = fresh_clone(Path(tmp) / "kata")
+                env = dict(os.environ, KATA_STATE_DIR=str(Path(tmp) / "state"))
+                t0 = time.perf_counter()
+                subprocess.run([*nox, "-s", name, "--", *args], cwd=clone, capture_output=True, check=False, env=env)
+                runs.append(time.perf_counter() - t0)
+        out[name] = median(runs)
+    return out
+
+
+def nox_overhead(repeats: int = 5) -> dict | None:
+    """A warm ``nox -s level1`` against bare pytest running the same tests in the same environment.
+
+    The first nox run creates (or refreshes) ``.nox/kata`` and is not
+    counted. Then, in rounds: ``nox -s level1`` (what a learner types; the
+    environment is reused and pip is not called), and ``.nox/kata``'s own
+    ``python -m pytest katas --level=1`` run by the kata's level runner
+    (``runner/levelrun.py``). The difference is what nox costs. Both run
+    level 1's tests on the pristine stub (``--impl stubs/level1``), whatever
+    the learner's own file holds, with the same options and environment (the
+    runner's JSON report included), and exit non-zero; the bare run's verdict
+    is checked (every test ran and failed), so a broken command is never timed
+    as a fast one. The learner's progress state is not touched (a throw-away
+    ``KATA_STATE_DIR``). Returns None when nox cannot be found.
+    """
+    from runner import levelrun
+
+    nox = nox_command()
+    if nox is None:
+        return None
+    state = tempfile.TemporaryDirectory()
+    env = {"KATA_STATE_DIR": state.name}
+    # the runner's pytest arguments, for nox's run too (nox adds no `katas` when they name it)
+    options = levelrun.pytest_args(1, "stubs/level1", Path(state.name) / "nox-report.json")
+
+    def nox_run():
+        return subprocess.run([*nox, "-s", "level1", "--", *options], cwd=ROOT, capture_output=True, text=True,
+                              check=False, env=levelrun.environment(env))
+
+    first = nox_run()
+    python = env_python(ROOT / ".nox" / LEVELS_ENV)
+    if not python.exists():
+        return {"error": "nox -s level1 made no environment:\n" + first.stdout[-1500:] + first.stderr[-1500:]}
+    runs: list = []
+    with state:
+        times = time_rounds({"nox": nox_run,
+                             "pytest": lambda: runs.append(levelrun.run_level(1, "stubs/level1", env=env,
+                                                                              python=python))},
+                            repeats)
+    bare = runs[-1]
+    if bare.error or not bare.total or bare.failed != bare.total:
+        return {"error": f"the bare run of level 1 on the stub did not fail every test ({bare.summary()}):\n"
+                         + bare.output[-1500:]}
+    return {
+        "nox": median(times["nox"]),
+        "pytest": median(times["pytest"]),
+        "repeats": repeats,
+        "tests": bare.total,
+        "torch": {LEVELS_ENV: env_has_torch(LEVELS_ENV)},
+    }
+
+
+def env_has_torch(name: str) -> bool | None:
+    """Whether ``.nox/<name>`` has torch installed (None: there is no such environment)."""
+    env = ROOT / ".nox" / name
+    if not env.exists():
+        return None
+    return any(env.glob("lib/python*/site-packages/torch")) or any(env.glob("Lib/site-packages/torch"))

@@ -1,0 +1,19 @@
+"""tanh through exp: (e**2x - 1) / (e**2x + 1) overflows for large x.
+
+math.exp(2000) raises OverflowError, so tanh(1000) never returns 1. Every
+gradient the levels check is right, so they pass; the overflow is a review
+note in the summary (use math.tanh), not a failure.
+
+The levels it passes are listed in tests/claims.py.
+"""
+
+import math
+
+from tests.zoo._base import Value as _Base
+
+
+class Value(_Base):
+    def tanh(self):
+        e = math.exp(2 * self.data)
+        t = (e - 1) / (e + 1)
+        return self._node(t, (self,), "tanh", (1.0 - t * t,))

@@ -1,0 +1,3 @@
+from tools.bughunt.cli import main
+
+raise SystemExit(main())

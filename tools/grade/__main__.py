@@ -1,0 +1,5 @@
+import sys
+
+from tools.grade.cli import main
+
+sys.exit(main())

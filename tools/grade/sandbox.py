@@ -1,0 +1,221 @@
+"""Where a student's code runs: a scratch folder, a process of its own, limits.
+
+``prepare`` lays out one student's scratch folder:
+
+    SCRATCH/<student>/            0711: others may pass, not list
+        engine/                   readable by the engine process
+            server.py             a copy of tools/grade/server.py
+            submission/           the student's files (value.py, nn.py)
+        home/                     the engine's working folder, HOME and TMPDIR (the only place it may write)
+        shim/                     0700, the grader's: the --impl stand-in (value.py, nn.py) and engine.json
+
+``start_server`` starts the engine process (tools/grade/server.py) with:
+
+* a scrubbed environment (no variable of the grader's is passed on);
+* resource limits (``resource.setrlimit``): address space, CPU seconds, file
+  size, open files, processes, no core files;
+* its own session and process group (the grader kills the group);
+* when the grader runs as root (a container, Gradescope): new PID, network,
+  IPC and mount namespaces (``unshare``: the engine sees no other process,
+  no network, and a private /tmp) and the uid of ``nobody`` (``setpriv``): it
+  cannot write the repository, the results or another student's files, nor
+  signal or trace the grader. Not root: a user namespace gives the same PID and network
+  isolation where the kernel allows it, but files the grader's user may write,
+  the engine may write too: run untrusted classes in a container
+  (docs/instructors.md).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from runner import manifest
+
+NOBODY = 65534
+HERE = Path(__file__).resolve().parent
+SHIM_VALUE = '''"""Stand-in for a student's value.py: Value lives in another process (tools/grade/remote.py)."""
+from pathlib import Path
+
+from tools.grade import remote
+
+_engine = remote.connect(Path(__file__).with_name("engine.json"))
+Value = _engine.attr("value", "Value")
+'''
+SHIM_NN = '''"""Stand-in for a student's nn.py: every name is looked up in the engine process."""
+from .value import _engine
+
+
+def __getattr__(name):
+    if name.startswith("__"):
+        raise AttributeError(name)
+    return _engine.attr("nn", name)
+'''
+
+
+@dataclass(frozen=True)
+class Limits:
+    memory_mb: int = 2048  # address space of the engine process
+    cpu_seconds: int = 600  # CPU time of one engine process (a restart gets a fresh budget)
+    file_mb: int = 16  # largest file it may write
+    answer_timeout: float = 120.0  # seconds to wait for one answer of the engine
+    test_timeout: float = 600.0  # seconds per test: every operation crosses a pipe (see docs/instructors.md)
+
+
+def prepare(scratch: Path, files: dict[str, Path], limits: Limits) -> Path:
+    """Lay out the scratch folder of one student; returns the shim folder to pass as --impl."""
+    scratch.mkdir(parents=True)
+    scratch.chmod(0o711)
+    engine = scratch / "engine"
+    (engine / "submission").mkdir(parents=True)
+    shutil.copy(HERE / "server.py", engine / "server.py")
+    copied = {}
+    for stem, path in files.items():
+        target = engine / "submission" / f"{stem}.py"
+        shutil.copy(path, target)
+        copied[stem] = f"submission/{stem}.py"  # relative to server.py: the engine may see it elsewhere
+    home = scratch / "home"
+    home.mkdir()
+    shim = scratch / "shim"
+    shim.mkdir(mode=0o700)
+    (shim / "value.py").write_text(SHIM_VALUE)
+    if "nn" in files:
+        (shim / "nn.py").write_text(SHIM_NN)
+    for folder in (engine, engine / "submission"):
+        folder.chmod(0o755)
+    for f in engine.rglob("*.py"):
+        f.chmod(0o644)
+    if os.geteuid() == 0:
+        os.chown(home, NOBODY, NOBODY)
+    config = {
+        "files": copied,
+        "server": str(engine / "server.py"),
+        "home": str(home),
+        "python": sys.executable,
+        "library": str(manifest.ROOT),
+        "limits": limits.__dict__,
+        "answer_timeout": limits.answer_timeout,
+    }
+    (shim / "engine.json").write_text(json.dumps(config, indent=1))
+    return shim
+
+
+def environment(home: str) -> dict[str, str]:
+    return {
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "HOME": home,
+        "TMPDIR": home,
+        "LANG": "C.UTF-8",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONHASHSEED": "0",
+        "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+    }
+
+
+# As root, in new namespaces: the engine's folders are mounted at /mnt/engine and
+# /mnt/home, and /tmp, /var/tmp and /dev/shm are fresh, private and small, so
+# nothing it writes outlives it or reaches another student.
+MOUNTS = """set -e
+s="$1"; hide="$2"; shift 2
+mount -t tmpfs -o size=1m,mode=755 kata /mnt
+mkdir /mnt/engine /mnt/home
+mount --bind "$s/engine" /mnt/engine
+mount --bind "$s/home" /mnt/home
+if [ "$hide" = 1 ]; then for d in /tmp /var/tmp /dev/shm; do
+  if [ -d "$d" ]; then mount -t tmpfs -o size=64m,mode=1777 kata "$d"; fi; done; fi
+cd /mnt/home
+exec "$@"
+"""
+DROP = ("setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", "--no-new-privs")
+SPACES = ("unshare", "--pid", "--net", "--ipc", "--uts", "--fork", "--kill-child", "--mount-proc")
+
+
+def _hide_tmp() -> bool:
+    """/tmp can be replaced unless the kata or Python itself lives there."""
+    return not any(str(p).startswith(("/tmp/", "/var/tmp/", "/dev/shm/"))
+                   for p in (manifest.ROOT, Path(sys.prefix), Path(sys.executable).resolve()))
+
+
+def _wrap(mode: str, scratch: str, command: list[str]) -> tuple[list[str], str]:
+    """The command that runs ``command`` confined, and the folder it sees its scratch at."""
+    if mode == "namespaces":
+        return [*SPACES, "/bin/sh", "-c", MOUNTS, "sh", scratch, "1" if _hide_tmp() else "0",
+                *DROP, *command], "/mnt"
+    if mode == "nobody":
+        return [*DROP, *command], scratch
+    if mode == "userns":
+        return [*SPACES[:1], "--user", "--map-root-user", *SPACES[1:], *command], scratch
+    return command, scratch
+
+
+@functools.lru_cache(maxsize=None)
+def isolation_mode() -> str:
+    """The strongest confinement that works here.
+
+    As root: namespaces and the uid of nobody, or (in a container that allows
+    no namespaces) the uid of nobody alone. Not root: a user namespace."""
+    candidates = ["namespaces", "nobody"] if os.geteuid() == 0 else ["userns"]
+    for mode in candidates:
+        probe = Path(tempfile.mkdtemp(prefix="kata-grade-probe-"))
+        try:
+            for sub in ("engine", "home"):
+                (probe / sub).mkdir()
+            command, _ = _wrap(mode, str(probe), ["true"])
+            if subprocess.run(command, capture_output=True, timeout=30).returncode == 0:
+                return mode
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+        finally:
+            shutil.rmtree(probe, ignore_errors=True)
+    return "none"
+
+
+def isolation() -> str:
+    """One line for the report: how the engine processes are confined."""
+    return {
+        "namespaces": "own PID, network and mount namespaces (private /tmp), uid nobody, resource limits",
+        "nobody": "uid nobody, resource limits (no namespaces here)",
+        "userns": "own PID and network namespaces, resource limits; NOT its files: run untrusted "
+                  "classes in a container (docs/instructors.md)",
+        "none": "resource limits only: run untrusted classes in a container (docs/instructors.md)",
+    }[isolation_mode()]
+
+
+def _limit(limits: dict):
+    def apply() -> None:
+        mb = 2**20
+        for which, value in ((resource.RLIMIT_AS, limits["memory_mb"] * mb),
+                             (resource.RLIMIT_CPU, limits["cpu_seconds"]),
+                             (resource.RLIMIT_FSIZE, limits["file_mb"] * mb),
+                             (resource.RLIMIT_NOFILE, 256),
+                             (resource.RLIMIT_CORE, 0)):
+            resource.setrlimit(which, (value, value))
+        if os.geteuid() == 0:  # counts nobody's processes; a fork bomb stops here
+            resource.setrlimit(resource.RLIMIT_NPROC, (256, 256))
+
+    return apply
+
+
+def start_server(config: dict) -> subprocess.Popen:
+    """Start one engine process; its stdin and stdout are the pipe of tools/grade/remote.py."""
+    scratch = str(Path(config["home"]).parent)
+    mode = isolation_mode()
+    _, seen = _wrap(mode, scratch, [])
+    command, _ = _wrap(mode, scratch, [config["python"], "-I", f"{seen}/engine/server.py", config["library"]])
+    log = open(Path(config["home"]) / "engine.log", "ab")  # noqa: SIM115 - handed to the child
+    try:
+        return subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
+                                cwd=config["home"], env=environment(f"{seen}/home"),
+                                preexec_fn=_limit(config["limits"]), start_new_session=True, close_fds=True)
+    finally:
+        log.close()

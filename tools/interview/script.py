@@ -1,0 +1,106 @@
+"""The stages of a staged attempt, read from ``stages/stages.toml``, and the scripts made of them.
+
+A *script* is an ordered list of stages. The default script (``full``) is the
+stages marked ``default``; ``--stages a,b,c`` picks others, in that order.
+A script that starts with the core starts from the pristine level-2 stub; one
+without it ("level 5: beyond the engine") starts from the learner's finished
+engine (or the reference), since its stages build on a working ``Value``.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from runner import manifest
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+FOLDER = Path(__file__).resolve().parent / "stages"
+MANIFEST = FOLDER / "stages.toml"
+CORE = "core"
+
+
+class ScriptError(ValueError):
+    """A script that cannot be played; the message is one line for the learner."""
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    title: str
+    minutes: float
+    prompt: str
+    hints: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    default: bool = False
+    level: int | None = None  # the core: judged by the kata's level tests 1..level
+    tests: str | None = None  # a follow-up: its test file in stages/
+
+    @property
+    def test_file(self) -> Path | None:
+        return FOLDER / self.tests if self.tests else None
+
+    @property
+    def needs_torch(self) -> bool:
+        return bool(self.level) and any(manifest.level(n).needs_torch for n in range(1, self.level + 1))
+
+
+@functools.lru_cache(maxsize=None)
+def stages() -> dict[str, Stage]:
+    """Every stage, in the manifest's order."""
+    with MANIFEST.open("rb") as f:
+        entries = tomllib.load(f)["stage"]
+    out: dict[str, Stage] = {}
+    for e in entries:
+        if ("level" in e) == ("tests" in e):
+            raise ValueError(f"{MANIFEST}: stage {e.get('name')!r} needs exactly one of level and tests")
+        st = Stage(name=e["name"], title=e["title"], minutes=float(e["minutes"]), prompt=e["prompt"].strip(),
+                   hints=tuple(e.get("hints", ())), tags=tuple(e.get("tags", ())), default=bool(e.get("default")),
+                   level=e.get("level"), tests=e.get("tests"))
+        out[st.name] = st
+    return out
+
+
+def default_script() -> list[Stage]:
+    return [s for s in stages().values() if s.default]
+
+
+def parse(spec: str) -> list[Stage]:
+    """``"core,ops,softmax"`` -> those stages in that order; ScriptError names the known ones."""
+    names = [n.strip().lower() for n in spec.split(",") if n.strip()]
+    known = stages()
+    unknown = [n for n in names if n not in known]
+    if unknown or not names:
+        raise ScriptError(f"unknown stage {', '.join(unknown) or '(none given)'}; the stages are {', '.join(known)}")
+    if len(set(names)) != len(names):
+        raise ScriptError(f"a stage is listed twice in {spec!r}")
+    if CORE in names and names[0] != CORE:
+        raise ScriptError("the core comes first: every other stage builds on it")
+    return [known[n] for n in names]
+
+
+def script_name(script: list[Stage]) -> str:
+    """What the history calls it: ``full`` for the default script, else the stage names."""
+    names = [s.name for s in script]
+    if names == [s.name for s in default_script()]:
+        return "full"
+    return ("" if names[0] == CORE else "5:") + ",".join(names)
+
+
+def start_file(script: list[Stage], from_reference: bool = False) -> Path:
+    """The file the attempt starts from."""
+    if script[0].name == CORE:
+        return manifest.level(script[0].level).stub_path / "value.py"
+    if from_reference:
+        return manifest.ROOT / "reference" / "engine.py"
+    return manifest.levels()[-1].learner_files[0]
+
+
+def minutes(script: list[Stage]) -> float:
+    return sum(s.minutes for s in script)
