@@ -56,17 +56,8 @@ FRESH_RUNS = int(os.environ.get("KATA_FRESH_RUNS", "0"))
 # each waits for the differential diagnosis (runner/diagnose.py and the level tests' messages).
 # Remove an entry as soon as its check passes (the xfail is strict: an unexpected pass fails).
 WAITS_FOR_DIAGNOSIS = "message: waits for the differential diagnosis"
-FIRST_FAILURE_WAITS = {
-    "backward_without_traversal", "breadth_first_order", "data_truncated_to_int", "forward_topological_order",
-    "mul_ignores_out_grad", "pow_asserts_int_exponent", "recursive_backward_without_order",
-    "rtruediv_operands_swapped", "shared_node_visited_twice",
-}
-MUST_NOT_SAY_WAITS = {
-    "breadth_first_order", "data_truncated_to_int", "exp_derivative_is_input", "forward_topological_order",
-    "missing_chain_factor", "mul_assigns_second_operand", "mul_ignores_out_grad", "neg_derivative_positive",
-    "no_seed_gradient", "pow_derivative_keeps_exponent", "relu_derivative_always_one", "rsub_operands_swapped",
-    "sub_derivative_positive", "tanh_derivative_of_input", "truediv_derivative_sign",
-}
+FIRST_FAILURE_WAITS = {"data_truncated_to_int"}
+MUST_NOT_SAY_WAITS = {"rtruediv_operands_swapped"}
 
 
 @dataclass(frozen=True)

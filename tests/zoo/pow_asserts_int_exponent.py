@@ -5,7 +5,7 @@ float))`` narrowed to int), not the test's: the failure must say that the
 learner's code raised it, and what the test asked for.
 
 Rejected by: level 2
-Message names: AssertionError | your assert
+Message names: AssertionError | your assert | your code's assert
 Message names: 0.5
 """
 
