@@ -108,7 +108,7 @@ def test_a_slow_graph_build_is_not_called_a_loop(tmp_path, state):
     block = failure_blocks(run.stdout)["test_mul_computes_data"]
     assert "building the graph" in block and "in __mul__" in block, block
     assert "loop" not in block and "Interrupted" not in run.output, "the run goes on"
-    assert re.search(r"level 1\s+1 of 21", run.stdout), run.stdout[-800:]
+    assert re.search(r"level 1\s+1 of 23", run.stdout), run.stdout[-800:]
 
 
 def test_a_syntax_error_is_one_screen_with_file_and_line(tmp_path, state):
