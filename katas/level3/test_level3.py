@@ -11,7 +11,7 @@ import math
 import sys
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from runner.diagnose import backward_twice
@@ -86,9 +86,13 @@ def backward_or_explain(out, n_nodes):
 
 @pytest.mark.torch
 @pytest.mark.parametrize("name", ALL_OPS)
+@settings(max_examples=25)
 @given(data=st.data())
 def test_each_op_in_random_graphs_matches_pytorch(Value, name, data):
-    """Each op of levels 1-2 in small random graphs: values and gradients equal PyTorch's."""
+    """Each op of levels 1-2 in small random graphs: values and gradients equal PyTorch's.
+
+    25 graphs per op (each op's derivative was already checked on 60 inputs at
+    levels 1-2); the test below draws 60 more graphs that mix every op."""
     program, xs = data.draw(oracle_programs(ALL_OPS, n_inputs=2, max_steps=4, must_use=name), label="graph")
     report = compare_with_torch(program, xs, Value)
     assert report.ok, str(report)
