@@ -40,12 +40,12 @@ def test_a_stub_reads_not_written_yet_one_line_each(state):
     run = kata(1, stub, state=state)
     assert run.returncode == 1
     blocks = failure_blocks(run.stdout)
-    assert len(blocks) == 21, run.output[-2000:]
+    assert len(blocks) == 23, run.output[-2000:]
     assert blocks["test_add_computes_data"].strip() == "not written yet: level 1: Value.__add__ (self + other)"
     assert all(b.strip().startswith("not written yet: level 1: Value.") for b in blocks.values())
     assert all(len(b.strip().splitlines()) == 1 for b in blocks.values()), "one line, no traceback"
     assert "Traceback" not in run.output and "raise NotImplementedError" not in run.output
-    assert re.search(r"level 1\s+0 of 21\s+passing", run.stdout)
+    assert re.search(r"level 1\s+0 of 23\s+passing", run.stdout)
     assert "next: katas/level1/test_level1.py::test_add_computes_data" in run.stdout
     assert not (state / "progress.json").exists(), "progress is only kept for the learner's own files"
 
@@ -108,7 +108,7 @@ def test_a_slow_graph_build_is_not_called_a_loop(tmp_path, state):
     block = failure_blocks(run.stdout)["test_mul_computes_data"]
     assert "building the graph" in block and "in __mul__" in block, block
     assert "loop" not in block and "Interrupted" not in run.output, "the run goes on"
-    assert re.search(r"level 1\s+1 of 21", run.stdout), run.stdout[-800:]
+    assert re.search(r"level 1\s+1 of 23", run.stdout), run.stdout[-800:]
 
 
 def test_a_syntax_error_is_one_screen_with_file_and_line(tmp_path, state):
@@ -162,19 +162,19 @@ def test_the_kata_report_and_the_progress_file(tmp_path, state):
     run = kata(1, "reference", f"--kata-report={report}", state=state)
     assert run.returncode == 0
     data = json.loads(report.read_text())
-    assert (data["level"], data["passed"], data["failed"], data["total"]) == (1, 21, 0, 21)
-    assert data["complete"] and len(data["tests"]) == 21 and {t["outcome"] for t in data["tests"]} == {"passed"}
+    assert (data["level"], data["passed"], data["failed"], data["total"]) == (1, 23, 0, 23)
+    assert data["complete"] and len(data["tests"]) == 23 and {t["outcome"] for t in data["tests"]} == {"passed"}
     assert "every test of levels 1-1 passes" in run.stdout
     assert not (state / "progress.json").exists()
 
     broken = kata(2, engine(tmp_path, SYNTAX_ERROR), f"--kata-report={report}", state=state)
     data = json.loads(report.read_text())
-    assert broken.returncode == 1 and data["passed"] == 0 and data["total"] > 21 and "syntax error" in data["error"]
+    assert broken.returncode == 1 and data["passed"] == 0 and data["total"] > 23 and "syntax error" in data["error"]
 
     learner = kata(1, "learner", "-k", "add_computes_data", state=state)  # reads katas/level1, writes nothing there
     progress = json.loads((state / "progress.json").read_text())
     last = progress["levels"]["1"]["last"]
-    assert last["total"] == 21 and last["impl"] == "learner" and not last["complete"], learner.output[-1500:]
+    assert last["total"] == 23 and last["impl"] == "learner" and not last["complete"], learner.output[-1500:]
 
 
 def test_tracebacks_come_back_with_an_explicit_tb(tmp_path, state):

@@ -1,4 +1,9 @@
-"""The verdicts of every level: the reference passes all of it, an untouched stub fails all of it."""
+"""The verdicts of every level: every correct engine passes the levels it claims, an untouched stub fails.
+
+The correct engines and their claims are the table in ``tests/claims.py``:
+each is run once, at the highest level it claims (levels are cumulative, so
+that one run holds the tests of every level below).
+"""
 
 from __future__ import annotations
 
@@ -7,21 +12,36 @@ import subprocess
 
 import pytest
 
-from tests.kata_runs import pristine_stub, run_level
 from runner import manifest
+from tests.claims import CLAIMS, Claim, written
+from tests.kata_runs import pristine_stub, run_level
 
 LEVELS = [lv.number for lv in manifest.levels()]
 
 
-@pytest.mark.parametrize("level", LEVELS)
-def test_reference_passes_every_test_of_the_level(level):
-    run = run_level(level, "reference")
-    assert run.outcomes, f"level {level} collected no tests:\n{run.output[-3000:]}"
+def _claim(claim: Claim) -> pytest.param:
+    return pytest.param(claim, id=claim.impl, marks=[pytest.mark.slow] if claim.level >= 3 else [])
+
+
+@pytest.mark.timeout(1200)
+@pytest.mark.parametrize("claim", [_claim(c) for c in CLAIMS])
+def test_engine_passes_every_level_it_claims(claim: Claim):
+    level = written(claim.level)
+    run = run_level(level, claim.impl)
+    assert run.outcomes, f"{claim.impl}: level {level} collected no tests:\n{run.output[-3000:]}"
     assert run.returncode == 0 and not run.not_passed, (
-        f"level {level} against the reference: {run.summary()}\n" + "\n".join(run.not_passed) + run.output[-3000:]
+        f"{claim.impl} ({claim.style}) at level {level}: {run.summary()}\n"
+        + "\n".join(run.not_passed[:20]) + run.output[-3000:]
     )
-    own = [t for t in run.outcomes if f"level{level}." in t or f"level{level}/" in t]
-    assert own, f"level {level} ran none of its own tests"
+    for lv in range(1, level + 1):
+        own = [t for t in run.outcomes if f"level{lv}." in t or f"level{lv}/" in t]
+        assert own, f"{claim.impl}: no test of level {lv} ran"
+
+
+def test_the_reference_claims_every_level():
+    """The reference is the proof that every test of every level can pass."""
+    reference = next(c for c in CLAIMS if c.impl == "reference")
+    assert reference.level == max(LEVELS)
 
 
 @pytest.mark.parametrize("level", LEVELS)

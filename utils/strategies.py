@@ -156,3 +156,59 @@ def oracle_programs(draw, op_names, n_inputs: int = 3, min_steps: int = 1, max_s
     for i in [i for i in range(len(values) - 1) if i not in used]:
         emit("add", (len(values) - 1, i))
     return ProgramCase(Program(n_inputs, tuple(steps)), xs)
+
+
+# -- level 1: graphs that only a right order gets right ------------------------
+
+
+@st.composite
+def shared_programs(draw, op_names, n_inputs: int = 3, min_links: int = 3, max_links: int = 6):
+    """Expression DAGs whose shared interior nodes are reached by paths of different lengths.
+
+    A node ``s = op(x_i, x_j)`` is built first, and maybe ``t = op(s, ...)``
+    from it; then a chain of links ``c1 = op(s, x)``, ``c(k+1) = op(ck, r)``
+    whose last link (the output) uses ``s`` (or ``t``) again, and whose other
+    links take an input, an earlier link, ``s``, ``t`` or a plain number, on
+    either side. So ``s`` is used at the top of the graph and at its bottom:
+    its users lie at different depths, and a backward pass that runs ``s``
+    before every node that uses it (forward order, breadth-first, a pre-order
+    walk, a node visited once per path) sends on a gradient it has not
+    finished collecting. Plain numbers are never 0 (nor should the inputs be),
+    so that no share of the gradient is 0 and every such walk shows.
+    """
+    from utils.programs import Program, Step
+
+    names = list(op_names)
+    steps: list[Step] = []
+
+    def emit(refs) -> int:
+        op = draw(st.sampled_from(names), label="op")
+        if draw(st.booleans(), label="swap"):
+            refs = refs[::-1]
+        steps.append(Step(op, tuple(refs)))
+        return n_inputs + len(steps) - 1
+
+    def number() -> float:  # never 0, which would stop the gradient of everything under it
+        return draw(in_interval(Interval(0.5, 2.0, signed=True)), label="number")
+
+    i, j = draw(st.lists(st.integers(0, n_inputs - 1), min_size=2, max_size=2, unique=True), label="s from")
+    shared = [emit([i, j])]
+    if draw(st.booleans(), label="second shared node"):
+        shared.append(emit([shared[0], draw(st.integers(0, n_inputs - 1))]))
+    link = emit([draw(st.sampled_from(shared)), draw(st.integers(0, n_inputs - 1))])
+    chain = [link]
+    n_links = draw(st.integers(min_links, max_links), label="links")
+    for k in range(1, n_links):
+        if k == n_links - 1:
+            partner = draw(st.sampled_from(shared))  # the top uses a shared node again
+        else:
+            partner = draw(st.one_of(
+                st.sampled_from(shared), st.integers(0, n_inputs - 1), st.sampled_from(chain), st.just("number"),
+            ), label="partner")
+        link = emit([link, number() if partner == "number" else partner])
+        chain.append(link)
+    used = {r for step in steps for r in step.refs if isinstance(r, int)}
+    for x in range(n_inputs):  # tie every input into the output
+        if x not in used:
+            steps.append(Step("add", (n_inputs + len(steps) - 1, x)))
+    return Program(n_inputs, tuple(steps))

@@ -69,7 +69,11 @@ def test_op_local_derivative(Value, name, data):
 @given(data=st.data())
 def test_op_in_a_chain_matches_finite_differences(Value, name, data):
     """The op in the middle of a graph, (op(..) * w) + op(..): the chain rule and
-    accumulation agree with central differences."""
+    accumulation agree with central differences.
+
+    Order-proof without copies: y's two users run in an order the graph fixes (the
+    output uses y * w), and the op's operands have no other user.
+    """
     op = OPS[name]
     args = data.draw(op_args(op), label="args")
     w = data.draw(st.floats(-2, 2).map(lambda v: round(v, 3)), label="w")
@@ -91,7 +95,11 @@ def test_op_in_a_chain_matches_finite_differences(Value, name, data):
 @pytest.mark.parametrize("name", LEVEL2_OPS)
 @given(data=st.data())
 def test_op_accumulates_into_its_operands(Value, name, data):
-    """x feeds two nodes of the op, op(x) + op(x): x.grad is twice the local derivative."""
+    """x feeds two nodes of the op, op(x) + op(x): x.grad is twice the local derivative.
+
+    Order-proof without copies: x's two users are the same op, so whichever order a set
+    _prev gives them, an op that overwrites its operand's grad (=) leaves one share only.
+    """
     op = OPS[name]
     args = data.draw(op_args(op), label="args")
     leaves = [Value(a) if kind == "v" else a for kind, a in zip(op.args, args)]

@@ -5,6 +5,7 @@ overwrites the first, as in micrograd's very first version.
 
 Rejected by: level 1
 Message names: += | accumul | add up
+Must not say: float32 | topological
 """
 
 from tests.zoo._base import Value as _Base

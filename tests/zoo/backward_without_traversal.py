@@ -3,7 +3,7 @@
 The output's operands get their gradients; nothing deeper does.
 
 Rejected by: level 1
-Message names: chain rule
+Message names: never ran | topological
 """
 
 from tests.zoo._base import Value as _Base

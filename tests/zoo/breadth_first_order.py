@@ -5,7 +5,8 @@ one (z = y + y*y), it is visited at the depth of the short path, before the
 long path's nodes have sent it their share.
 
 Rejected by: level 1
-Message names: topological | every path | order
+Message names: topological | order
+Must not say: accumul | += | float32
 """
 
 from collections import deque

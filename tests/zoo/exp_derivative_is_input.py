@@ -2,6 +2,7 @@
 
 Rejected by: level 2
 Message names: exp
+Must not say: accumul | += | float32
 """
 
 import math

@@ -7,6 +7,7 @@ pass; its deep graphs, checked at 1e-9, do not.)
 
 Rejected by: level 1
 Message names: float32 | single precision | rounding
+Must not say: accumul | topological
 """
 
 import numpy as np

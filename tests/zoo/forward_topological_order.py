@@ -4,7 +4,8 @@ Each node passes its gradient on before the nodes that use it have sent it
 any, so only the output's own operands get something.
 
 Rejected by: level 1
-Message names: topological | order | used twice
+Message names: topological | order
+Must not say: accumul | += | float32
 """
 
 from tests.zoo._base import Value as _Base

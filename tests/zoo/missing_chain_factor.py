@@ -5,6 +5,7 @@ and wrong as soon as it sits inside a bigger graph.
 
 Rejected by: level 1
 Message names: chain rule
+Must not say: float32 | single precision | topological | accumul
 """
 
 from tests.zoo._base import Value as _Base

@@ -1,7 +1,7 @@
 """Missing reflected add: no ``__radd__``, so ``1 + x`` raises TypeError.
 
 Rejected by: level 1
-Message names: 1 + x
+Message names: __radd__
 Message names: unsupported operand
 """
 

@@ -1,7 +1,7 @@
 """Missing reflected multiply: no ``__rmul__``, so ``2 * x`` raises TypeError.
 
 Rejected by: level 1
-Message names: 2 * x
+Message names: __rmul__
 Message names: unsupported operand
 """
 

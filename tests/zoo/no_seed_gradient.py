@@ -3,7 +3,8 @@
 Every gradient stays 0, because every one of them is a multiple of the seed.
 
 Rejected by: level 1
-Message names: grad to 1
+Message names: grad to 1 | seed
+Must not say: add: | mul: | radd | accumul | float32 | topological
 """
 
 from tests.zoo._base import Value as _Base

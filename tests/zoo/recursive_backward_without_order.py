@@ -5,7 +5,8 @@ operands, so a shared node passes its gradient on before it has collected
 all of it, and again each time it is reached.
 
 Rejected by: level 1
-Message names: topological | collect
+Message names: topological | order | collect
+Must not say: accumul | += | float32
 """
 
 from tests.zoo._base import Value as _Base

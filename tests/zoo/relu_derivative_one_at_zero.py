@@ -4,6 +4,7 @@ PyTorch (and the contract) say relu'(0) = 0.
 
 Rejected by: level 2
 Message names: relu'(0
+Must not say: accumul | += | float32
 """
 
 from tests.zoo._base import Value as _Base

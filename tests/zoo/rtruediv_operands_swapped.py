@@ -2,6 +2,7 @@
 
 Rejected by: level 2
 Message names: rtruediv
+Must not say: accumul | += | float32
 """
 
 from tests.zoo._base import Value as _Base

@@ -4,7 +4,8 @@ A node reached along two paths appears twice in the order, so its gradient
 is sent to its operands twice.
 
 Rejected by: level 1
-Message names: twice | topological
+Message names: visited | once
+Must not say: accumul | += | float32
 """
 
 from tests.zoo._base import Value as _Base

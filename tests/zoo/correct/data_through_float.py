@@ -3,7 +3,7 @@
 Every op is right, so the levels pass; the input contract (Value("a") should raise
 TypeError) is a review note in the summary, not a failure.
 
-Passes: levels 1-2
+The levels it passes are listed in tests/claims.py.
 """
 
 from tests.zoo._base import Value as _Base

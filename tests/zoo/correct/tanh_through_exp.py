@@ -4,7 +4,7 @@ math.exp(2000) raises OverflowError, so tanh(1000) never returns 1. Every
 gradient the levels check is right, so they pass; the overflow is a review
 note in the summary (use math.tanh), not a failure.
 
-Passes: levels 1-2
+The levels it passes are listed in tests/claims.py.
 """
 
 import math
