@@ -231,6 +231,10 @@ def _assertion(add, item, exc: AssertionError, test, level) -> str:
         cause = causes.engine_diagnosis(item, level)
         if cause:
             add(f"  {cause}", yellow=True)
+    elif not text and ".data" in about and "cause" not in about:
+        cause = causes.data_diagnosis(item)
+        if cause:
+            add(f"  {cause}", yellow=True)
     return headline
 
 

@@ -107,6 +107,23 @@ def engine_diagnosis(item, level: int | None) -> str:
     return f"cause (confirmed by a probe): {found}" if found else ""
 
 
+def data_diagnosis(item) -> str:
+    """Why an engine's data is wrong, when the data probe (runner/diagnose.check_data) confirms it: int
+    truncation, or float32 rounding; '' otherwise."""
+    run = session.run_of(item.config)
+    if run is None or run.impl is None:
+        return ""
+    cache = item.config.stash.setdefault(_DIAGNOSIS, {})
+    if "data" not in cache:
+        from runner import diagnose
+
+        try:
+            cache["data"] = diagnose.check_data(run.impl.Value)
+        except Exception:  # noqa: BLE001 - a diagnosis never breaks a run
+            cache["data"] = None
+    return f"cause (confirmed by a probe): {cache['data']}" if cache["data"] else ""
+
+
 def op_of_test(item) -> str | None:
     """The op a parametrized op test is about: ``test_op_forward[rtruediv]`` -> ``rtruediv``."""
     callspec = getattr(item, "callspec", None)

@@ -52,12 +52,6 @@ RUN_OPTIONS = ("-p", "no:randomly")
 # how many fresh processes an order-dependent entry is run in (its docstring's `Fresh runs:`, or this)
 FRESH_RUNS = int(os.environ.get("KATA_FRESH_RUNS", "0"))
 
-# Message checks that fail today only because the failure messages do not say the cause yet:
-# each waits for the differential diagnosis (runner/diagnose.py and the level tests' messages).
-# Remove an entry as soon as its check passes (the xfail is strict: an unexpected pass fails).
-WAITS_FOR_DIAGNOSIS = "message: waits for the differential diagnosis"
-FIRST_FAILURE_WAITS = {"data_truncated_to_int"}
-MUST_NOT_SAY_WAITS = {"rtruediv_operands_swapped"}
 
 
 @dataclass(frozen=True)
@@ -126,12 +120,10 @@ def discover(root: Path = ZOO) -> list[Engine]:
 WRONG = discover()
 
 
-def _param(engine: Engine, *, waits: set[str] = frozenset()) -> pytest.param:
+def _param(engine: Engine) -> pytest.param:
     marks = []
     if engine.gap:
         marks.append(pytest.mark.xfail(strict=True, reason=engine.gap))
-    elif engine.name in waits:
-        marks.append(pytest.mark.xfail(strict=True, reason=WAITS_FOR_DIAGNOSIS))
     if engine.rejected_by not in LEVELS or engine.rejected_by >= 3:
         marks.append(pytest.mark.slow)
     return pytest.param(engine, id=engine.name, marks=marks)
@@ -190,6 +182,14 @@ def _test_source(test_id: str) -> frozenset[str]:
         else frozenset()
 
 
+def _quotes_the_test(line: str, source: frozenset[str]) -> bool:
+    """A line that shows the test's own docstring ("the test    expected: ..."): the test's words, not a cause."""
+    if not (line.startswith("the test") and "expected:" in line):
+        return False
+    quoted = line.split("expected:", 1)[1].strip()[:60]
+    return bool(quoted) and any(quoted in src for src in source)
+
+
 def said(run: LevelRun, test_id: str) -> str:
     """What the failure block of ``test_id`` says: its message lines, without the test's
     name, any line of its source, the file locations, the code shown at a location, and the
@@ -202,7 +202,7 @@ def said(run: LevelRun, test_id: str) -> str:
         code = after_location and line.startswith(" " * 10)
         after_location = bool(_LOCATION.search(line))
         if after_location or code or name in line or "::" in line or stripped in source or \
-                stripped.startswith("stuck?"):
+                stripped.startswith("stuck?") or _quotes_the_test(stripped, source):
             continue
         kept.append(stripped)
     return "\n".join(kept).lower()
@@ -236,7 +236,6 @@ def test_the_zoo_is_big_and_every_entry_is_registered():
         defined |= {t.id for n in tree.body if isinstance(n, ast.Assign) for t in n.targets if isinstance(t, ast.Name)}
         defined |= {a.asname or a.name for n in tree.body if isinstance(n, ast.ImportFrom) for a in n.names}
         assert "Value" in defined, f"{value}: every zoo engine defines Value itself"
-    assert {e.name for e in WRONG} >= FIRST_FAILURE_WAITS | MUST_NOT_SAY_WAITS, "a waiting check names no entry"
 
 
 def test_every_level_has_correct_engines_of_several_styles():
@@ -259,6 +258,7 @@ def test_said_keeps_the_message_and_drops_names_locations_and_source():
         "  replay      python -m pytest katas/level1/test_level1.py::test_topological_order --level=1",
         "  see test_topological_order",
         "  stuck?      nox -s hint -- 1",
+        "  the test    expected: z = y*y + y with y = x*x: y must collect all of its gradient before it passes any on.",
         "  topological order: y ran before y*y",
     ])
     test_id = "katas/level1/test_level1.py::test_topological_order"
@@ -299,13 +299,13 @@ def _first_failure_names_the_bug(engine: Engine, run: LevelRun) -> None:
 
 
 @pytest.mark.timeout(900)
-@pytest.mark.parametrize("engine", [_param(e, waits=FIRST_FAILURE_WAITS) for e in WRONG])
+@pytest.mark.parametrize("engine", [_param(e) for e in WRONG])
 def test_first_failure_names_the_bug(engine: Engine):
     _first_failure_names_the_bug(engine, _run_once(engine))
 
 
 @pytest.mark.timeout(900)
-@pytest.mark.parametrize("engine", [_param(e, waits=MUST_NOT_SAY_WAITS) for e in WRONG if e.must_not])
+@pytest.mark.parametrize("engine", [_param(e) for e in WRONG if e.must_not])
 def test_no_failure_states_a_cause_that_does_not_apply(engine: Engine):
     run = _run_once(engine)
     wrong = {t: [w for w in engine.must_not if w in said(run, t)] for t in _failed(run)}
