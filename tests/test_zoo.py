@@ -1,7 +1,7 @@
 """The bug zoo: every wrong engine is rejected by its level, with failures that say what is wrong.
 
 ``tests/zoo/`` holds engines with exactly one classic bug each (most subclass
-a correct engine, ``tests/zoo/_base.py`` or ``tests/zoo/_micrograd.py``, and
+a correct engine, ``tests/zoo/_base.py`` or ``tests/zoo/correct/micrograd_closures.py``, and
 override the one method that holds the bug). A file (or, for a level-4
 engine, a folder with ``value.py`` and ``nn.py``) registers itself with its
 docstring:

@@ -5,6 +5,11 @@ between calls of ``backward()``, as in micrograd; both are fine on the
 shallow graphs of levels 1-2, so it claims those levels only.
 
 The levels it passes are listed in tests/claims.py.
+
+Its ops build nodes with ``type(self)``, so the bug zoo's order-dependent
+entries (``add_assigns_first_operand`` and the like) subclass it and override
+one op on every node of the graph; its ``_prev`` is a set, whose order follows
+the objects' ids and changes from run to run, which is what those entries need.
 """
 
 import math
@@ -23,8 +28,8 @@ class Value:
     def __add__(self, other):
         if not isinstance(other, (Value, int, float)):
             return NotImplemented
-        other = other if isinstance(other, Value) else Value(other)
-        out = Value(self.data + other.data, (self, other), "+")
+        other = other if isinstance(other, Value) else type(self)(other)
+        out = type(self)(self.data + other.data, (self, other), "+")
 
         def _backward():
             self.grad += out.grad
@@ -36,8 +41,8 @@ class Value:
     def __mul__(self, other):
         if not isinstance(other, (Value, int, float)):
             return NotImplemented
-        other = other if isinstance(other, Value) else Value(other)
-        out = Value(self.data * other.data, (self, other), "*")
+        other = other if isinstance(other, Value) else type(self)(other)
+        out = type(self)(self.data * other.data, (self, other), "*")
 
         def _backward():
             self.grad += other.data * out.grad
@@ -49,7 +54,7 @@ class Value:
     def __pow__(self, other):
         if not isinstance(other, (int, float)):
             raise TypeError("only supporting int/float powers for now")
-        out = Value(self.data**other, (self,), f"**{other}")
+        out = type(self)(self.data**other, (self,), f"**{other}")
 
         def _backward():
             self.grad += (other * self.data ** (other - 1)) * out.grad
@@ -58,7 +63,7 @@ class Value:
         return out
 
     def relu(self):
-        out = Value(max(self.data, 0), (self,), "ReLU")
+        out = type(self)(max(self.data, 0), (self,), "ReLU")
 
         def _backward():
             self.grad += (out.data > 0) * out.grad
@@ -68,7 +73,7 @@ class Value:
 
     def tanh(self):
         t = math.tanh(self.data)
-        out = Value(t, (self,), "tanh")
+        out = type(self)(t, (self,), "tanh")
 
         def _backward():
             self.grad += (1 - t**2) * out.grad
@@ -77,7 +82,7 @@ class Value:
         return out
 
     def exp(self):
-        out = Value(math.exp(self.data), (self,), "exp")
+        out = type(self)(math.exp(self.data), (self,), "exp")
 
         def _backward():
             self.grad += out.data * out.grad
