@@ -197,8 +197,9 @@ def compare(session: nox.Session) -> None:
 def selftest(session: nox.Session) -> None:
     """The repository's own tests: the reference passes every level, every stub fails, utils work."""
     run_in(session, "kata-dev", "-m", "ruff", "check", ".")
-    run_in(session, "kata-dev", "-m", "pytest", "tests", "-n", "auto", "-p", "xdist", "--timeout=1200",
-           *session.posargs)
+    # --dist loadfile: a test file's module fixtures (the grader's class, graded once) run on one worker, once
+    run_in(session, "kata-dev", "-m", "pytest", "tests", "-n", "auto", "-p", "xdist", "--dist", "loadfile",
+           "--timeout=1200", *session.posargs)
     if not session.posargs:  # a whole self-test also checks what learners see on both ends of pytest's range
         session.notify("feedback_versions")
 
