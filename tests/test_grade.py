@@ -35,6 +35,7 @@ ZOO = ROOT / "tests" / "zoo"
 FIXTURES = ROOT / "tests" / "grade_fixtures"
 CONFINED = sandbox.isolation_mode() in ("namespaces", "nobody")  # files the grader may write, the engine may not
 WRITERS = ("writes_everywhere", "forges_a_report")  # only graded where their writes cannot land
+ANSWER_TIMEOUT = 30  # seconds the grader waits for one answer (a hang at import is reported with it)
 HONEST_EXTRA = ("escape_hatch",)  # marked, yet a real engine (hostile ones never run outside the grader's sandbox)
 SYNTAX_ERROR = "class Value:\n    def __add__(self, other)\n        return self\n"
 
@@ -62,7 +63,7 @@ def git_status() -> str:
 
 def grade(folder: Path, out: Path, *options: str) -> subprocess.CompletedProcess:
     cmd = [sys.executable, "-m", "tools.grade", str(folder), "--out", str(out), "--jobs", "2",
-           "--memory-mb", "768", "--answer-timeout", "30", *options]
+           "--memory-mb", "768", "--answer-timeout", str(ANSWER_TIMEOUT), *options]
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
     return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=3600, env=env)
 
@@ -129,7 +130,7 @@ def _outputs(r: dict) -> str:
 
 
 @pytest.mark.parametrize(("name", "score", "says"), [
-    ("hang_at_import", "zero", "did not answer in 10 s"),
+    ("hang_at_import", "zero", f"did not answer in {ANSWER_TIMEOUT} s"),
     ("hang_in_backward", "some", "given up"),
     ("allocates_without_bound", "some", "MemoryError"),
     ("deep_recursion_crash", "some", "killed by signal"),
@@ -280,5 +281,66 @@ def test_proxies_behave_like_the_engine_objects(tmp_path):
             x.data  # noqa: B018
         assert Value(1.5).data == 1.5  # a fresh engine process
         assert engine.generation == 2
+    finally:
+        engine.close()
+
+
+TUPLE_PREV = '''from tests.zoo.mul_assigns_second_operand import Value as _Base
+
+
+class Value(_Base):
+    """_prev a tuple, and a backward that walks a set made of it."""
+
+    def __init__(self, data, _children=(), _op=""):
+        super().__init__(data, _children, _op)
+        self._prev = tuple(_children)
+
+    def backward(self):
+        topo, seen = [], set()
+
+        def build(v):
+            if v not in seen:
+                seen.add(v)
+                for child in set(v._prev):
+                    build(child)
+                topo.append(v)
+
+        build(self)
+        self.grad = 1.0
+        for v in reversed(topo):
+            v._backward()
+'''
+
+
+@pytest.mark.parametrize("engine_file", ["set", "tuple"])
+def test_proxies_show_the_order_of_siblings_the_engine_walks(tmp_path, engine_file):
+    """Behind the pipe, the order-proof tests must see the engine's own order of siblings.
+
+    y = 2*x*x + 3*x with a one-operand assignment in *: dy/dx comes out right (11) exactly when
+    the engine's backward reaches 2*x*x before 3*x, that is when the set the engine walks lists
+    3*x first. The order read through the proxies (utils/every_order.signature) must say so on
+    every copy, whether the engine's _prev is a set or a tuple it makes a set of.
+    """
+    from tools.grade import remote
+    from utils.every_order import signature
+
+    path = ZOO / "mul_assigns_second_operand.py"
+    if engine_file == "tuple":
+        path = tmp_path / "tuple_prev.py"
+        path.write_text(TUPLE_PREV)
+    shim = sandbox.prepare(tmp_path / "s", {"value": path}, sandbox.Limits(answer_timeout=60))
+    engine = remote.connect(shim / "engine.json")
+    try:
+        Value = engine.attr("value", "Value")  # noqa: N806
+        keep, seen = [], {}
+        for _ in range(120):
+            x = Value(2.0)
+            p, q = 2 * x * x, 3 * x
+            s = p + q
+            keep.append(s)
+            _, shown, _ = signature(s, {id(p): "p", id(q): "q", id(s): "s"})
+            s.backward()
+            seen.setdefault(shown, set()).add(x.grad)
+        assert seen == {"s: (q, p)": {11.0}, "s: (p, q)": {8.0}}, seen
     finally:
         engine.close()

@@ -86,13 +86,21 @@ def signature(out, names: dict[int, str] | None = None) -> tuple[Signature, str,
             continue
         total *= math.factorial(len(inner))
         in_prev = tuple(rank[id(c)] for c in _operands(node) if _operands(c))
-        in_set = tuple(rank[id(c)] for c in set(node._prev) if _operands(c))
+        as_set = _as_set(node._prev)
+        in_set = tuple(rank[id(c)] for c in as_set if _operands(c))
         parts.append((rank[id(node)], *in_prev, -1, *in_set))
         def name(n):
             return names.get(id(n), f"node {rank[id(n)]}")
 
-        words.append(f"{name(node)}: ({', '.join(name(c) for c in set(node._prev) if _operands(c))})")
+        words.append(f"{name(node)}: ({', '.join(name(c) for c in as_set if _operands(c))})")
     return tuple(parts), "; ".join(words), total
+
+
+def _as_set(prev) -> list:
+    """The order of ``set(prev)`` as the engine sees it. A set copied into a new set keeps its
+    order, so a set ``_prev`` is read as it iterates: an engine behind the grader's pipe sends its
+    sets in its own order (tools/grade/remote.py), which a local ``set()`` would not keep."""
+    return list(prev) if isinstance(prev, (set, frozenset)) else list(set(prev))
 
 
 def _canonical(out) -> list:

@@ -23,6 +23,9 @@ After ``STALLS`` tests in a row that ended that way, the engine is given up.
 Identity: the same remote object is always the same proxy, and a proxy lives
 until the end of the test that made it (tools/grade/trusted.py says when), so
 ``id()`` comparisons in a test mean what they mean in the student's process.
+A proxy hashes as its remote object does, so a set the engine sends comes out
+in the engine's own order (its ``_prev`` is often a set, and the order of
+siblings is what utils/every_order.py must see).
 """
 
 from __future__ import annotations
@@ -39,6 +42,25 @@ from pathlib import Path
 MAX_MESSAGE = 64 * 2**20  # bytes: an answer larger than this is an error, not a memory blow-up
 STALLS = 3
 ENGINES: list = []  # every engine of this process, for tools/grade/trusted.py
+
+
+class EngineSet(set):
+    """A set the engine sent: a set that iterates in the engine's own order.
+
+    Proxies hash as their remote objects, yet a set filled in another order may
+    lay them out differently when two of them collide; the order of siblings in a
+    ``_prev`` set is what decides some verdicts (utils/every_order.py).
+    """
+
+    def __init__(self, items=()):
+        items = list(items)
+        super().__init__(items)
+        self._order = items
+
+    def __iter__(self):
+        if len(self._order) == len(self) and all(x in self for x in self._order):
+            return iter(self._order)
+        return super().__iter__()  # changed since it came: its own order
 
 
 class EngineError(Exception):
@@ -231,7 +253,7 @@ class Engine:
         if type(x) is not dict:
             return x
         if "H" in x:
-            return self._proxy(x["H"], self.decode(x["t"]))
+            return self._proxy(x["H"], self.decode(x["t"]), x.get("i"))
         if "C" in x:
             return self._class(x["C"], x.get("d"))
         if "L" in x:
@@ -239,7 +261,7 @@ class Engine:
         if "T" in x:
             return tuple(self.decode(v) for v in x["T"])
         if "S" in x:
-            return {self.decode(v) for v in x["S"]}
+            return EngineSet([self.decode(v) for v in x["S"]])
         if "D" in x:
             return {self.decode(k): self.decode(v) for k, v in x["D"]}
         if "Mod" in x:
@@ -250,12 +272,13 @@ class Engine:
             return x  # a bound method: the caller makes it
         raise ValueError(f"the engine sent something unreadable: {str(x)[:80]}")
 
-    def _proxy(self, h: int, cls: type):
+    def _proxy(self, h: int, cls: type, remote_hash: int | None = None):
         ref = self.proxies.get(h)
         obj = ref() if ref is not None else None
         if obj is None:
             obj = object.__new__(cls)
             object.__setattr__(obj, "_h", h)
+            object.__setattr__(obj, "_hash", remote_hash if isinstance(remote_hash, int) else None)
             object.__setattr__(obj, "_gen", self.generation)
             self.proxies[h] = weakref.ref(obj, self._dead(h))
             self.pinned.append(obj)
@@ -281,7 +304,7 @@ class Engine:
         namespace = {"_path": path, "_engine": self, "__module__": "engine", "__qualname__": description["n"]}
         for name, present in description["s"].items():
             namespace[name] = _special(name) if present else None
-        namespace.setdefault("__hash__", object.__hash__)
+        namespace.setdefault("__hash__", _default_hash)
         namespace["_methods"] = frozenset(description.get("m", ()))
         cls = RemoteClass(description["n"], bases, namespace)
         self.classes[path] = cls
@@ -317,6 +340,14 @@ def _special(name: str):
     return method
 
 
+def _default_hash(proxy) -> int:
+    """The remote object's own default hash: a set of proxies, built from the members of a set the
+    engine sent (in the engine's order), lists them in the engine's order. ``_prev`` is often a set,
+    and the order-proof tests (utils/every_order.py) must see the order the engine's backward sees."""
+    h = object.__getattribute__(proxy, "_hash")
+    return object.__hash__(proxy) if h is None else h
+
+
 def _handle(proxy) -> int:
     engine = type(proxy)._engine
     if object.__getattribute__(proxy, "_gen") != engine.generation:
@@ -341,7 +372,7 @@ class RemoteClass(type):
 class Proxy:
     """An object of the engine process."""
 
-    __slots__ = ("_h", "_gen", "__weakref__")
+    __slots__ = ("_h", "_gen", "_hash", "__weakref__")
     _methods: frozenset = frozenset()
 
     def __getattr__(self, name):
