@@ -44,6 +44,16 @@ def test_the_interview_installs_pytorch_only_for_a_scope_that_needs_it(noxfile, 
     assert noxfile.interview_needs_torch(args) is torch
 
 
+@pytest.mark.parametrize(("args", "torch"), [
+    (["class/", "--out", "o", "--levels", "1-2"], False),
+    (["class/", "--out", "o", "--levels=1-4"], True),
+    (["class/", "--out", "o"], True),  # the default, 1-3
+    (["class/", "--levels", "nine"], False),  # the grader itself says what is wrong
+])
+def test_grading_installs_pytorch_only_for_levels_that_need_it(noxfile, args, torch):
+    assert noxfile.grade_needs_torch(args) is torch
+
+
 @pytest.fixture(scope="module")
 def noxfile():
     pytest.importorskip("nox")
