@@ -8,15 +8,15 @@ and the first confirmed cause is the diagnosis (never two that contradict):
 2. data kept: ``Value(2.5).data`` is 2.5 (no int truncation), and
    ``Value(0.1) * Value(0.2)`` is not rounded to single precision;
 3. order: each node's backward step runs exactly once, after every node that
-   uses it. Traced by wrapping each node's ``_backward`` on a small graph; an
-   engine without ``_backward`` closures is checked on the same graph against
-   the numbers each wrong order gives (after step 4, which that check needs);
+   uses it. Traced by wrapping each node's ``_backward`` on a small graph, in
+   every order of its siblings; an engine without ``_backward`` closures is
+   checked against the numbers each wrong order gives (after step 4);
 4. each op on its own, primitives before the ops usually derived from them (-, /):
    its forward value and its local derivative (incoming gradient 1), then with a
-   known incoming gradient (``op(..) * 3``: a result
-   that ignores it is a missing chain factor, told apart from a wrong
-   derivative), then used twice, ``op(x) + op(x)`` (missing accumulation only
-   when the single use is right and the double use is exactly one share).
+   known incoming gradient (``op(..) * 3``: a result that ignores it is a missing
+   chain factor, not a wrong derivative), then used twice, ``op(x) + op(x)``
+   (missing accumulation only when the single use is right and the double use
+   is exactly one share).
 
     from runner.diagnose import diagnose, explain
     print(diagnose(Value, level=2))            # a Finding, or None when no probe confirms a cause
@@ -30,6 +30,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from runner import recognise
+from utils.every_order import in_every_order
 from utils.ops import OPS, Op, ops_up_to
 
 ORDER = "backward() must run each node's step once, after every node that uses it (reverse topological order)"
@@ -118,13 +119,20 @@ _USERS = {"y": ("u", "z"), "u": ("w",), "w": ("z",), "z": ()}
 _X = 1.5
 
 
-def _graph(Value):
+def _graph(Value) -> dict:
     x = Value(_X)
     y = x * x
     u = y * y
     w = u * 3
     z = w + y
-    return x, dict(zip(_NAMES, (y, u, w, z)))
+    return {"x": x, "y": y, "u": u, "w": w, "z": z}
+
+
+def _copies(Value) -> list[dict]:
+    """The graph above in every order a set ``_prev`` can list z's operands (w and y), in a fixed
+    order (utils/every_order.py): a check reports the first copy that shows a problem, so an engine
+    whose result depends on that order is told the same thing on every run."""
+    return [copy.named for copy in in_every_order(lambda: _graph(Value))]
 
 
 def order_problem(calls: Sequence[str]) -> str | None:
@@ -145,10 +153,11 @@ def order_problem(calls: Sequence[str]) -> str | None:
     return None
 
 
-def trace(Value) -> list[str] | None:
-    """The backward steps ``z.backward()`` runs on the graph above, by name; None when the
-    engine does not run them through each node's ``_backward``."""
-    x, nodes = _graph(Value)
+def trace(graph: dict) -> list[str] | None:
+    """The backward steps ``z.backward()`` runs on one copy of the graph above, by name; None
+    when the engine does not run them through each node's ``_backward``."""
+    x = graph["x"]
+    nodes = {name: graph[name] for name in _NAMES}
     calls: list[str] = []
     for name, node in nodes.items():
         original = getattr(node, "_backward", None)
@@ -198,22 +207,31 @@ _WRONG_ORDERS = [  # sequences a wrong backward() produces on the graph (both or
 
 
 def check_order_by_trace(Value) -> Finding | None:
-    calls = trace(Value)
-    if calls is None:
-        return None
-    problem = order_problem(calls)
-    if not problem:
-        return None
-    shown = "; ".join(_SHOWN[n] for n in _NAMES)
-    ran = ", ".join(calls) if len(calls) <= 12 else ", ".join(calls[:12]) + ", ..."
-    return Finding("order", None, f"on {shown}, z.backward() ran the steps of {ran}: {problem}")
+    for graph in _copies(Value):
+        calls = trace(graph)
+        if calls is None:
+            return None
+        problem = order_problem(calls)
+        if problem:
+            shown = "; ".join(_SHOWN[n] for n in _NAMES)
+            ran = ", ".join(calls) if len(calls) <= 12 else ", ".join(calls[:12]) + ", ..."
+            return Finding("order", None, f"on {shown}, z.backward() ran the steps of {ran}: {problem}")
+    return None
 
 
 def check_order_by_numbers(Value) -> Finding | None:
     """For engines without ``_backward`` closures (run after the ops checked out): the graph's
     x.grad against what each wrong order gives."""
-    x, nodes = _graph(Value)
-    nodes["z"].backward()
+    for graph in _copies(Value):
+        finding = _order_by_numbers(graph)
+        if finding:
+            return finding
+    return None
+
+
+def _order_by_numbers(graph: dict) -> Finding | None:
+    x = graph["x"]
+    graph["z"].backward()
     right = _simulate(["z", "w", "u", "y"])
     got = float(x.grad)
     if _close(got, right):
@@ -355,15 +373,11 @@ def diagnose(Value, level: int = 1, extra: Sequence[tuple[Op, Sequence[float]]] 
     for group in ([p for p in points if p[0].name not in DERIVED], [p for p in points if p[0].name in DERIVED]):
         checks += [(lambda op=op, args=args: check_local(Value, op, args)) for op, args in group]
         checks += [(lambda op=op, args=args: check_use(Value, op, args)) for op, args in group]
-    checks += [
-        lambda: check_order_by_numbers(Value),
-    ]
+    checks.append(lambda: check_order_by_numbers(Value))
     for check in checks:
         try:
             found = check()
-        except RecursionError:
-            continue
-        except Exception:  # noqa: BLE001 - a probe that crashes confirms nothing; the tests report crashes
+        except Exception:  # noqa: BLE001 - a probe that crashes (or recurses too deep) confirms nothing
             continue
         if found:
             return found

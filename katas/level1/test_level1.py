@@ -17,8 +17,13 @@ from utils.ops import Interval, ops_up_to
 from utils.strategies import in_interval, programs, shared_programs
 
 
-def ids(nodes):
-    return {id(n) for n in nodes}
+def holds(prev, **named) -> str:
+    """What a _prev holds, by the names of the test's nodes: "a and b", "a", "nothing", "a and 1 other"."""
+    seen = {id(n): n for n in prev}
+    names = [name for name, node in named.items() if id(node) in seen]
+    others = len(seen) - len(names)
+    words = names + ([f"{others} other{'s' if others > 1 else ''}"] if others else [])
+    return " and ".join(words) or "nothing"
 
 
 # -- forward: + and * build new Values and remember their operands ------------
@@ -44,8 +49,8 @@ def test_ops_record_the_graph(Value):
     """The result of an op keeps its operands in _prev and a label in _op."""
     a, b = Value(2.0), Value(3.0)
     s, p = a + b, a * b
-    assert ids(s._prev) == {id(a), id(b)}, "_prev of a + b should hold exactly a and b"
-    assert ids(p._prev) == {id(a), id(b)}, "_prev of a * b should hold exactly a and b"
+    expect(holds(s._prev, a=a, b=b), "a and b", "what _prev of a + b holds", "_prev of a + b should hold exactly a and b")
+    expect(holds(p._prev, a=a, b=b), "a and b", "what _prev of a * b holds", "_prev of a * b should hold exactly a and b")
     assert isinstance(s._op, str) and s._op, "a + b should have a label in _op, such as '+'"
     assert isinstance(p._op, str) and p._op, "a * b should have a label in _op, such as '*'"
     assert s._op != p._op, "+ and * need different labels in _op"

@@ -11,11 +11,17 @@ import random
 
 import pytest
 
+from runner.checks import expect
 from utils.datasets import two_moons_split
 from utils.torch_oracle import compare_numbers, describe, require_torch, torch_mlp
 
 SHAPES = [(2, [16, 16, 1]), (2, [1, 4, 1]), (3, [4, 1, 2]), (1, [3])]
 SHAPE_IDS = ["2-16-16-1", "2-1-4-1 (1-wide hidden)", "3-4-1-2", "1-3"]
+
+
+def named(params, where: dict[int, str]) -> list[str]:
+    """Parameters by where the test found them ("w[0]", "b"), so a failure shows names, not ids."""
+    return [where.get(id(p), "another object") for p in params]
 
 
 def count(nin, nouts):
@@ -86,15 +92,21 @@ def test_parameters_are_distinct_leaf_values(nn, Value):
 def test_parameters_order(nn):
     """parameters(): each neuron's weights then its bias; a layer's neurons in order; an MLP's layers in order."""
     n = nn.Neuron(3)
-    assert [id(p) for p in n.parameters()] == [id(p) for p in n.w + [n.b]], "Neuron.parameters() is w + [b]"
+    where = {id(p): f"w[{i}]" for i, p in enumerate(n.w)} | {id(n.b): "b"}
+    expect(named(n.parameters(), where), [*(f"w[{i}]" for i in range(len(n.w))), "b"],
+           "Neuron(3).parameters()", "Neuron.parameters() is w + [b]")
     layer = nn.Layer(3, 2)
     assert len(layer.neurons) == 2, "Layer(3, 2).neurons holds 2 neurons"
-    expected = [id(p) for neuron in layer.neurons for p in neuron.parameters()]
-    assert [id(p) for p in layer.parameters()] == expected, "Layer.parameters(): neuron by neuron, in order"
+    where = {id(p): f"neurons[{i}].parameters()[{j}]" for i, neuron in enumerate(layer.neurons)
+             for j, p in enumerate(neuron.parameters())}
+    expect(named(layer.parameters(), where), list(where.values()), "Layer(3, 2).parameters()",
+           "Layer.parameters(): neuron by neuron, in order")
     mlp = nn.MLP(2, [3, 1])
     assert len(mlp.layers) == 2, "MLP(2, [3, 1]).layers holds 2 layers"
-    expected = [id(p) for layer in mlp.layers for p in layer.parameters()]
-    assert [id(p) for p in mlp.parameters()] == expected, "MLP.parameters(): layer by layer, in order"
+    where = {id(p): f"layers[{i}].parameters()[{j}]" for i, layer in enumerate(mlp.layers)
+             for j, p in enumerate(layer.parameters())}
+    expect(named(mlp.parameters(), where), list(where.values()), "MLP(2, [3, 1]).parameters()",
+           "MLP.parameters(): layer by layer, in order")
 
 
 def test_zero_grad_resets_every_parameter(nn):
