@@ -6,6 +6,7 @@
         engine/                   readable by the engine process
             server.py             a copy of tools/grade/server.py
             submission/           the student's files (value.py, nn.py)
+            library/              a copy of what an engine may import from the kata (LIBRARY)
         home/                     the engine's working folder, HOME and TMPDIR (the only place it may write)
         shim/                     0700, the grader's: the --impl stand-in (value.py, nn.py) and engine.json
 
@@ -61,6 +62,13 @@ def __getattr__(name):
 '''
 
 
+# What an engine may import from the kata, copied into its scratch folder: the escape hatch
+# (utils.autograd_stub) and the reference, which the report marks, and the bug zoo's shared
+# bases, which the self-test's wrong engines import. A copy, because the engine's user may not
+# read the repository itself (a clone in /root, or in a 0700 folder from mktemp -d).
+LIBRARY = ("utils", "reference", "tests/__init__.py", "tests/zoo")
+
+
 @dataclass(frozen=True)
 class Limits:
     memory_mb: int = 2048  # address space of the engine process
@@ -82,6 +90,14 @@ def prepare(scratch: Path, files: dict[str, Path], limits: Limits) -> Path:
         target = engine / "submission" / f"{stem}.py"
         shutil.copy(path, target)
         copied[stem] = f"submission/{stem}.py"  # relative to server.py: the engine may see it elsewhere
+    library = engine / "library"
+    for part in LIBRARY:
+        source, target = manifest.ROOT / part, library / part
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_dir():
+            shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        elif source.exists():
+            shutil.copy(source, target)
     home = scratch / "home"
     home.mkdir()
     shim = scratch / "shim"
@@ -89,10 +105,8 @@ def prepare(scratch: Path, files: dict[str, Path], limits: Limits) -> Path:
     (shim / "value.py").write_text(SHIM_VALUE)
     if "nn" in files:
         (shim / "nn.py").write_text(SHIM_NN)
-    for folder in (engine, engine / "submission"):
-        folder.chmod(0o755)
-    for f in engine.rglob("*.py"):
-        f.chmod(0o644)
+    for path in (engine, *engine.rglob("*")):
+        path.chmod(0o755 if path.is_dir() else 0o644)
     if os.geteuid() == 0:
         os.chown(home, NOBODY, NOBODY)
     config = {
@@ -100,7 +114,6 @@ def prepare(scratch: Path, files: dict[str, Path], limits: Limits) -> Path:
         "server": str(engine / "server.py"),
         "home": str(home),
         "python": sys.executable,
-        "library": str(manifest.ROOT),
         "limits": limits.__dict__,
         "answer_timeout": limits.answer_timeout,
     }
@@ -211,7 +224,7 @@ def start_server(config: dict) -> subprocess.Popen:
     scratch = str(Path(config["home"]).parent)
     mode = isolation_mode()
     _, seen = _wrap(mode, scratch, [])
-    command, _ = _wrap(mode, scratch, [config["python"], "-I", f"{seen}/engine/server.py", config["library"]])
+    command, _ = _wrap(mode, scratch, [config["python"], "-I", f"{seen}/engine/server.py", f"{seen}/engine/library"])
     log = open(Path(config["home"]) / "engine.log", "ab")  # noqa: SIM115 - handed to the child
     try:
         return subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,

@@ -205,7 +205,7 @@ def main():
     os.dup2(devnull, 0)
     os.dup2(2, 1)  # the student's prints go to the log, never into the pipe
     for extra in sys.argv[1:]:
-        sys.path.append(extra)  # the kata's own library, read-only (utils, reference)
+        sys.path.append(extra)  # a copy of the kata's library (tools/grade/sandbox.py LIBRARY)
     while True:
         line = proto_in.readline()
         if not line:
