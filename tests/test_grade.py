@@ -68,6 +68,18 @@ def grade(folder: Path, out: Path, *options: str) -> subprocess.CompletedProcess
     return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=3600, env=env)
 
 
+OUTSIDE = Path("/tmp/PWNED.txt")  # one of the places tests/grade_fixtures/writes_everywhere.py writes
+
+
+def _stat(path: Path) -> tuple | None:
+    """A file's identity and last change, or None: a run may not create it nor write it again."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return st.st_ino, st.st_mtime_ns, st.st_size
+
+
 def results(out: Path) -> dict[str, dict]:
     return {p.parent.name: json.loads(p.read_text()) for p in sorted(out.glob("*/results.json"))}
 
@@ -85,9 +97,10 @@ def graded(tmp_path_factory):
             shutil.copy(path, folder / path.name)
     (folder / "syntax_error.py").write_text(SYNTAX_ERROR)
     out = tmp / "out"
-    before = git_status()
+    before, tmp_before = git_status(), _stat(OUTSIDE)
     proc = grade(folder, out, "--levels", "1-1")
     return SimpleNamespace(folder=folder, out=out, proc=proc, before=before, after=git_status(),
+                           tmp_before=tmp_before, tmp_after=_stat(OUTSIDE),
                            results=results(out), rows=list(csv.DictReader((out / "class.csv").open())))
 
 
@@ -167,7 +180,7 @@ def test_flags_mark_finished_engines_and_nothing_else(graded):
 def test_repository_and_results_are_unchanged(graded):
     assert graded.after == graded.before
     assert not list(ROOT.rglob("PWNED.txt"))
-    assert not Path("/tmp/PWNED.txt").exists()
+    assert graded.tmp_after == graded.tmp_before, f"an engine wrote {OUTSIDE}"
     found = sorted(p.relative_to(graded.out).as_posix() for p in graded.out.rglob("*") if p.is_file())
     assert found == sorted(["class.csv", *(f"{n}/results.json" for n in graded.results)])
     for r in graded.results.values():

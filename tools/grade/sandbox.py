@@ -137,15 +137,26 @@ def environment(home: str) -> dict[str, str]:
 
 # As root, in new namespaces: the engine's folders are mounted at /mnt/engine and
 # /mnt/home, and /tmp, /var/tmp and /dev/shm are fresh, private and small, so
-# nothing it writes outlives it or reaches another student.
+# nothing it writes outlives it or reaches another student. A folder above the
+# grader's Python that nobody may pass (a clone in a 0700 folder, /root) is
+# covered by an empty one, and the Python folders alone are mounted back in
+# their places: the engine runs the grader's Python, with its packages (numpy),
+# and sees nothing else of those folders (the kata's own files among them).
 MOUNTS = """set -e
-s="$1"; hide="$2"; shift 2
+umask 022
+s="$1"; hide="$2"; tops="$3"; keep="$4"; shift 4
 mount -t tmpfs -o size=1m,mode=755 kata /mnt
-mkdir /mnt/engine /mnt/home
+mkdir /mnt/engine /mnt/home /mnt/keep
 mount --bind "$s/engine" /mnt/engine
 mount --bind "$s/home" /mnt/home
+IFS=:
+i=0; for p in $keep; do i=$((i+1)); mkdir "/mnt/keep/$i"; mount --bind "$p" "/mnt/keep/$i"; done
 if [ "$hide" = 1 ]; then for d in /tmp /var/tmp /dev/shm; do
   if [ -d "$d" ]; then mount -t tmpfs -o size=64m,mode=1777 kata "$d"; fi; done; fi
+for t in $tops; do if [ -d "$t" ]; then mount -t tmpfs -o size=1m,mode=755 kata "$t"; fi; done
+i=0; for p in $keep; do i=$((i+1)); mkdir -p "$p"; mount --bind "/mnt/keep/$i" "$p"
+  mount -o remount,bind,ro "$p"; done
+unset IFS
 cd /mnt/home
 exec "$@"
 """
@@ -153,16 +164,31 @@ DROP = ("setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", "
 SPACES = ("unshare", "--pid", "--net", "--ipc", "--uts", "--fork", "--kill-child", "--mount-proc")
 
 
-def _hide_tmp() -> bool:
-    """/tmp can be replaced unless the kata or Python itself lives there."""
-    return not any(str(p).startswith(("/tmp/", "/var/tmp/", "/dev/shm/"))
-                   for p in (manifest.ROOT, Path(sys.prefix), Path(sys.executable).resolve()))
+def _python_folders() -> list[str]:
+    """What the engine's Python needs: its environment and the installation it was made from."""
+    return sorted({str(Path(p).resolve()) for p in (sys.prefix, sys.base_prefix,
+                                                    Path(sys.executable).resolve().parent.parent)})
+
+
+def _closed_above(folders: list[str]) -> list[str]:
+    """The highest folder above each of ``folders`` that others may not pass through."""
+    tops = set()
+    for folder in folders:
+        for parent in reversed(Path(folder).parents):  # from / down
+            try:
+                if parent != Path("/") and not parent.stat().st_mode & 0o001:
+                    tops.add(str(parent))
+                    break
+            except OSError:
+                break
+    return sorted(tops)
 
 
 def _wrap(mode: str, scratch: str, command: list[str]) -> tuple[list[str], str]:
     """The command that runs ``command`` confined, and the folder it sees its scratch at."""
     if mode == "namespaces":
-        return [*SPACES, "/bin/sh", "-c", MOUNTS, "sh", scratch, "1" if _hide_tmp() else "0",
+        keep = _python_folders()
+        return [*SPACES, "/bin/sh", "-c", MOUNTS, "sh", scratch, "1", ":".join(_closed_above(keep)), ":".join(keep),
                 *DROP, *command], "/mnt"
     if mode == "nobody":
         return [*DROP, *command], scratch
@@ -183,7 +209,7 @@ def isolation_mode() -> str:
         try:
             for sub in ("engine", "home"):
                 (probe / sub).mkdir()
-            command, _ = _wrap(mode, str(probe), ["true"])
+            command, _ = _wrap(mode, str(probe), [sys.executable, "-I", "-c", "pass"])  # the engine's Python runs
             if subprocess.run(command, capture_output=True, timeout=30).returncode == 0:
                 return mode
         except (OSError, subprocess.TimeoutExpired):
