@@ -115,7 +115,8 @@ def backup(path: str | Path, level: int | None, reason: str) -> Backup | None:
     same_file = [b for b in items if b.file == shown]
     if same_file and same_file[-1].sha256 == digest:
         return same_file[-1]
-    stamp = time.strftime("%Y%m%d-%H%M%S") + f"-{int(time.time() * 1e6) % 1_000_000:06d}"
+    now = time.time()  # one reading of the clock: names sort in the order the copies were made
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(now)) + f"-{int(now * 1e6) % 1_000_000:06d}"
     name = f"{stamp}-level{level if level is not None else 'x'}-{path.name}"
     while (folder() / name).exists():  # two backups within a microsecond
         stamp = stamp[:-6] + f"{(int(stamp[-6:]) + 1) % 1_000_000:06d}"
