@@ -201,7 +201,8 @@ def selftest(session: nox.Session) -> None:
     run_in(session, "kata-dev", "-m", "pytest", "tests", "-n", "auto", "-p", "xdist", "--dist", "loadfile",
            "--timeout=1200", *session.posargs)
     if not session.posargs:  # a whole self-test also checks what learners see on both ends of pytest's range
-        session.notify("feedback_versions")
+        for versions in FEEDBACK_VERSIONS:  # one notify per parameter: a bare name queues only the first
+            session.notify(f"feedback_versions(versions='{versions}')")
 
 
 @nox.session(python=False)
