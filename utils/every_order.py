@@ -33,6 +33,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from utils.graph import operands as _operands
+
 Signature = tuple[tuple[int, ...], ...]
 
 
@@ -57,15 +59,6 @@ class Copies:
 
     def __len__(self) -> int:
         return len(self.copies)
-
-
-def _operands(node) -> list:
-    out, seen = [], set()
-    for child in getattr(node, "_prev", ()) or ():
-        if id(child) not in seen:
-            seen.add(id(child))
-            out.append(child)
-    return out
 
 
 def signature(out, names: dict[int, str] | None = None) -> tuple[Signature, str, int]:
