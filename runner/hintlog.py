@@ -1,14 +1,12 @@
 """Which hints a learner has read: ``.kata/hints.json``.
 
-``{"levels": {"2": {"read": [1, 2], "last_read": ...}}}``. The summary of a
+``{"version": 1, "levels": {"2": {"read": [1, 2], "last_read": ...}}}`` (runner/state.py). The summary of a
 level run names the next hint from it; ``nox -s hint`` (tools/hints.py)
 shows hints and marks them read; progress and interview mode count them.
 """
 
 from __future__ import annotations
 
-import json
-import os
 import time
 from pathlib import Path
 
@@ -19,22 +17,16 @@ def _path() -> Path:
     return state.path("hints.json")
 
 
-def load() -> dict:
-    """The hints file; an empty record when it is missing or unreadable."""
-    try:
-        data = json.loads(_path().read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {"levels": {}}
-    if not isinstance(data, dict) or not isinstance(data.get("levels"), dict):
+def load(problems: list[str] | None = None) -> dict:
+    """The hints file; an empty record when it is missing or unreadable (noted in ``problems``)."""
+    data = state.read_document(_path(), problems) or {}
+    if not isinstance(data.get("levels"), dict):
         return {"levels": {}}
     return data
 
 
 def _save(data: dict) -> None:
-    path = _path()
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    state.write_document(_path(), data)
 
 
 def read_tiers(level: int, data: dict | None = None) -> list[int]:

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +25,7 @@ class Record:
 
 
 RECORD = pytest.StashKey[Record]()
+REPORT_VERSION = 1  # the format of the --kata-report JSON
 
 
 def record_of(config) -> Record:
@@ -145,7 +145,7 @@ def finish(session_) -> None:
     rec.complete = result["complete"]
     path = config.getoption("kata_report")
     if path:
-        report = dict(result, advice=[vars(n) for n in advice(config)], tests=[
+        report = dict({"version": REPORT_VERSION}, **result, advice=[vars(n) for n in advice(config)], tests=[
             {"nodeid": nid, "level": rec.levels.get(nid),
              "outcome": rec.outcomes.get(nid, "deselected" if nid in rec.deselected else "not run"),
              "message": rec.headlines.get(nid, "")}
@@ -154,32 +154,8 @@ def finish(session_) -> None:
         Path(path).write_text(json.dumps(report, indent=2) + "\n")
     if result["impl"] == "learner" and not hasattr(config, "workerinput"):
         try:
-            save_progress(result)
+            from runner import state
+
+            state.record_run(result)
         except OSError:
             pass
-
-
-def save_progress(result: dict) -> None:
-    """Record a learner's run in .kata/progress.json: the last run of each level,
-    and the last complete one (``nox -s progress`` reads them)."""
-    from runner import state
-
-    path = state.path("progress.json")
-    try:
-        data = json.loads(path.read_text())
-        if not isinstance(data, dict) or not isinstance(data.get("levels"), dict):
-            raise ValueError
-    except (OSError, ValueError):
-        data = {"levels": {}}
-    entry = data["levels"].setdefault(str(result["level"]), {})
-    if not isinstance(entry, dict):
-        entry = data["levels"][str(result["level"])] = {}
-    record = {k: result[k] for k in ("level", "impl", "passed", "failed", "total", "complete", "by_level",
-                                     "timestamp")}
-    record["error"] = bool(result["error"])
-    entry["last"] = record
-    if result["complete"] or result["error"]:
-        entry["complete"] = record
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=2) + "\n")
-    os.replace(tmp, path)

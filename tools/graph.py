@@ -17,7 +17,7 @@ import re
 import sys
 from pathlib import Path
 
-from runner import manifest
+from runner import manifest, state
 from runner.paths import shown
 from utils.visualization import FORMATS, FUNCTIONS, MAX_NODES, OUT, draw, number, to_text
 
@@ -220,8 +220,7 @@ def _default_learner_level() -> manifest.Level:
     """The most advanced level whose value.py the learner has changed (level 1 if none)."""
     chosen = manifest.levels()[0]
     for lv in manifest.levels():
-        mine, stub = lv.path / lv.files[0], lv.stub_path / lv.files[0]
-        if mine.exists() and (not stub.exists() or mine.read_bytes() != stub.read_bytes()):
+        if state.level_started(lv):
             chosen = lv
     return chosen
 

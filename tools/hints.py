@@ -15,27 +15,11 @@ the level's hint files listed in levels.toml. Which tiers were read is kept in
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 
 from runner import manifest, state
 from runner.hintlog import load, mark_read, next_tier, read_tiers, reset, status_line, tier_name  # noqa: F401 - also used as tools.hints.X
-
-
-def current_level() -> int:
-    """The level a learner is on: the first one whose last complete run was not all green."""
-    try:
-        data = json.loads(state.path("progress.json").read_text(encoding="utf-8"))
-        levels = data["levels"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return 1
-    for lv in manifest.levels():
-        rec = levels.get(str(lv.number), {}) if isinstance(levels, dict) else {}
-        done = rec.get("complete") if isinstance(rec, dict) else None
-        if not (isinstance(done, dict) and done.get("total") and done.get("passed") == done.get("total")):
-            return lv.number
-    return manifest.levels()[-1].number
 
 
 def show(text: str, title: str, plain: bool = False) -> None:
@@ -68,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         reset(args.level)
         print(f"Hints of level {args.level} marked unread." if args.level else "All hints marked unread.")
         return 0
-    level = args.level if args.level is not None else current_level()
+    level = args.level if args.level is not None else state.current_level()
     try:
         lv = manifest.level(level)
     except ValueError as e:

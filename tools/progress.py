@@ -30,109 +30,41 @@ class Row:
     best: str
 
 
-def _read_json(name: str, problems: list[str]) -> dict:
-    path = state.state_dir() / name
-    if not path.exists():
-        return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(data, dict):
-            raise ValueError("not a JSON object")
-        return data
-    except (OSError, ValueError) as e:
-        problems.append(f"{path} could not be read ({e.__class__.__name__}); it is rewritten on the next run")
-        return {}
-
-
-def interview_history(problems: list[str]) -> list[dict]:
-    """Every readable attempt of ``.kata/interview/history.jsonl``; bad lines are noted and skipped."""
-    path = state.state_dir() / "interview" / "history.jsonl"
-    if not path.exists():
-        return []
-    out, bad = [], 0
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError as e:
-        problems.append(f"{path} could not be read: {e}")
-        return []
-    for line in text.splitlines():
-        if not line.strip():
-            continue
-        try:
-            rec = json.loads(line)
-        except ValueError:
-            bad += 1
-            continue
-        if isinstance(rec, dict):
-            out.append(rec)
-        else:
-            bad += 1
-    if bad:
-        problems.append(f"{path}: {bad} line(s) could not be read and were skipped")
-    return out
-
-
-def best_times(history: list[dict]) -> dict[str, float]:
-    """The fastest finished, all-green attempt of each scope ("1", "2", "3", "full", ...)."""
-    best: dict[str, float] = {}
-    for rec in history:
-        try:
-            scope = str(rec["scope"])
-            elapsed = float(rec["elapsed_s"])
-            green = rec.get("outcome") == "finished" and int(rec.get("passed", -1)) == int(rec.get("total", -2))
-        except (KeyError, TypeError, ValueError):
-            continue
-        if green and (scope not in best or elapsed < best[scope]):
-            best[scope] = elapsed
-    return best
-
-
-def level_status(level: manifest.Level, levels_data: dict) -> str:
-    rec = levels_data.get(str(level.number)) if isinstance(levels_data, dict) else None
-    rec = rec if isinstance(rec, dict) else {}
-    complete, last = rec.get("complete"), rec.get("last")
-    run = complete if isinstance(complete, dict) else last if isinstance(last, dict) else None
+def level_status(level: manifest.Level, data: dict) -> str:
+    last, complete = state.level_runs(level.number, data)
+    run = complete or last
     if run is None:
-        if _edited(level):
-            return "started (not run yet)"
-        return "not started"
+        return "started (not run yet)" if state.level_started(level) else "not started"
     if run.get("error"):
         return "does not import (syntax or import error)"
     try:
         passed, total = int(run["passed"]), int(run["total"])
     except (KeyError, TypeError, ValueError):
         return "unknown (damaged record)"
-    if total and passed == total and run is complete:
+    if run is complete and state.is_green(run):
         return "done"
     partial = "" if run is complete else " (last run was partial)"
     return f"{passed} of {total} passing{partial}"
 
 
-def _edited(level: manifest.Level) -> bool:
-    """Whether the learner's files differ from the pristine stubs."""
-    for name in level.files:
-        mine, stub = level.path / name, level.stub_path / name
-        try:
-            if mine.exists() and stub.exists() and mine.read_bytes() != stub.read_bytes():
-                return True
-        except OSError:
-            continue
-    return False
+def interview_times(problems: list[str]) -> dict[str, float]:
+    """The best time of each interview scope (tools/interview/history.py writes the file)."""
+    lines = state.read_lines(state.state_dir() / "interview" / "history.jsonl")
+    if lines.problems:
+        problems.append(lines.describe())
+    return state.best_times(lines.records)
 
 
 def rows(problems: list[str]) -> tuple[list[Row], dict[str, float]]:
-    progress = _read_json("progress.json", problems)
-    levels_data = progress.get("levels", {}) if isinstance(progress.get("levels", {}), dict) else {}
-    hint_data = _read_json("hints.json", problems)
-    if not isinstance(hint_data.get("levels"), dict):
-        hint_data = {"levels": {}}
-    best = best_times(interview_history(problems))
+    data = state.progress(problems)
+    hint_data = hints.load(problems)
+    best = interview_times(problems)
     out = []
     for lv in manifest.levels():
         n = len(lv.hint_files)
         read = len(hints.read_tiers(lv.number, hint_data))
         t = best.get(str(lv.number))
-        out.append(Row(lv.number, lv.title, level_status(lv, levels_data), f"{read} of {n}",
+        out.append(Row(lv.number, lv.title, level_status(lv, data), f"{read} of {n}",
                        mmss(t) if t is not None else "-"))
     return out, best
 

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from runner import manifest
+from runner import manifest, state
 
 
 @dataclass
@@ -43,10 +43,7 @@ def _clone_files(path: Path) -> dict[str, Path]:
     """The files of the clone's furthest level that differs from its stubs."""
     chosen = manifest.levels()[0]
     for level in manifest.levels():
-        learner = [path / level.folder / name for name in level.files]
-        stubs = [path / level.stub / name for name in level.files]
-        if learner[0].is_file() and any(
-                not s.is_file() or f.read_bytes() != s.read_bytes() for f, s in zip(learner, stubs) if f.is_file()):
+        if (path / level.folder / level.files[0]).is_file() and state.level_started(level, root=path):
             chosen = level
     files = {Path(name).stem: path / chosen.folder / name for name in chosen.files}
     return {stem: f for stem, f in files.items() if f.is_file()}

@@ -212,7 +212,7 @@ def staged_main(args, stdin, out) -> int:
         print(f"interview: {start} does not exist; level 5 starts from your finished engine "
               "(or add --from-reference)", file=sys.stderr)
         return 2
-    if script[0].name != scripts.CORE and not args.from_reference and not level_green(manifest.levels()[-1]):
+    if script[0].name != scripts.CORE and not args.from_reference and not state.level_green(manifest.levels()[-1].number):
         print(f"(Level {manifest.levels()[-1].number} is not green yet: level 5 builds on a finished engine, "
               "and starts from your copy of it. --from-reference starts from the reference engine.)", file=out)
     if any(s.needs_torch for s in script) and importlib.util.find_spec("torch") is None:
@@ -226,15 +226,6 @@ def staged_main(args, stdin, out) -> int:
                     oral_seconds=None if args.no_questions else args.seconds, seed=args.seed,
                     from_reference=args.from_reference)
     return 0
-
-
-def level_green(level) -> bool:
-    """Whether the last complete run of ``level`` on the learner's files was all green (.kata/progress.json)."""
-    try:
-        entry = json.loads(state.path("progress.json").read_text())["levels"][str(level.number)]["complete"]
-        return bool(entry["complete"]) and entry["total"] > 0 and entry["passed"] == entry["total"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return False
 
 
 def show_hint(out) -> int:

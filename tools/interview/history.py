@@ -7,15 +7,14 @@ abandoned) and ``folder``. A staged attempt (tools/interview/staged.py) adds
 ``stages`` (a scorecard line per stage: name, time, budget, tests, runs, hints,
 outcome) and ``oral`` (the questions asked between stages and their grades);
 lines written before staged attempts existed simply have neither. The oral drill writes ``questions.jsonl`` the same
-way. A line that cannot be read is reported (file and line) and skipped; the
+way. Both are written and read through runner/state.py: each line carries the format
+version, a line that cannot be read is reported (file and line) and skipped; the
 file is never rewritten, so nothing a learner recorded is ever lost.
 """
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from runner import state
@@ -36,63 +35,11 @@ def plot_file() -> Path:
     return state.path("interview", "times.png")
 
 
-def append(path: Path, record: dict) -> None:
-    """Add one line. If the file's last line was cut short (no newline), start a new line
-    rather than gluing onto it: the old bytes stay exactly as they were."""
-    line = json.dumps(record, ensure_ascii=False) + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("ab") as f:
-        if f.tell() > 0:
-            with path.open("rb") as r:
-                r.seek(-1, 2)
-                if r.read(1) != b"\n":
-                    line = "\n" + line
-        f.write(line.encode("utf-8"))
+append = state.append_line  # one line per attempt, with the format version (runner/state.py)
 
 
-@dataclass
-class Read:
-    records: list[dict] = field(default_factory=list)
-    problems: list[tuple[int, str]] = field(default_factory=list)  # (line number, what is wrong)
-
-
-def read(path: Path, required: tuple[str, ...] = ()) -> Read:
-    """Every readable record of a JSON-lines file, and the lines that are not."""
-    out = Read()
-    if not path.exists():
-        return out
-    raw = path.read_bytes()
-    for number, line in enumerate(raw.split(b"\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as e:
-            out.problems.append((number, f"not JSON ({e})"))
-            continue
-        if not isinstance(record, dict):
-            out.problems.append((number, "not a JSON object"))
-            continue
-        missing = [k for k in required if k not in record]
-        if missing:
-            out.problems.append((number, f"missing {', '.join(missing)}"))
-            continue
-        out.records.append(record)
-    return out
-
-
-def read_history() -> Read:
-    return read(history_file(), required=("scope", "elapsed_s", "outcome"))
-
-
-def describe_problems(path: Path, problems: list[tuple[int, str]]) -> str:
-    lines = [(f"{path}: {len(problems)} line(s) could not be read and are left out below "
-              "(the file is left as it is; fix or delete those lines by hand):")]
-    for number, what in problems[:10]:
-        lines.append(f"  line {number}: {what}")
-    if len(problems) > 10:
-        lines.append(f"  ... and {len(problems) - 10} more")
-    return "\n".join(lines)
+def read_history() -> state.Lines:
+    return state.read_lines(history_file(), required=("scope", "elapsed_s", "outcome"))
 
 
 # -- the table ------------------------------------------------------------------------
@@ -119,15 +66,6 @@ def rows(records: list[dict]) -> list[list[str]]:
 HEADERS = ["#", "started", "scope", "time", "of min", "passing", "runs", "hints", "outcome"]
 
 
-def best_times(records: list[dict]) -> dict[str, float]:
-    best: dict[str, float] = {}
-    for r in records:
-        if r.get("outcome") == "finished":
-            s, t = str(r.get("scope")), _num(r.get("elapsed_s"), float("inf"))
-            best[s] = min(best.get(s, t), t)
-    return best
-
-
 def plain_table(headers: list[str], body: list[list[str]]) -> str:
     widths = [max(len(h), *(len(row[i]) for row in body)) if body else len(h) for i, h in enumerate(headers)]
     fmt = "  ".join(f"{{:<{w}}}" for w in widths)
@@ -145,7 +83,7 @@ def show(out, use_rich: bool = True) -> int:
         print(f"Cannot read {path}: {e}", file=out)
         return 1
     if data.problems:
-        print(describe_problems(path, data.problems), file=out)
+        print(data.describe(), file=out)
         print(file=out)
     if not data.records:
         print(f"No interview attempts recorded yet ({path}). Start one: nox -s interview -- 1", file=out)
@@ -170,7 +108,7 @@ def show(out, use_rich: bool = True) -> int:
     if staged:
         print("\nStaged attempts, stage by stage (time of each stage; x: not green in its time):", file=out)
         print(plain_table(*staged), file=out)
-    best = best_times(data.records)
+    best = state.best_times(data.records)
     print(file=out)
     if best:
         print("Best finished time per scope: " + ", ".join(f"{s}: {mmss(t)}" for s, t in sorted(best.items())),
