@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from runner.state import VERSION as STATE_VERSION
 from tests.interview_support import FakeClock, katas_digest, run_main, score
 from tools.interview import history as interview_history
 from tools.interview import script as scripts
@@ -191,7 +192,8 @@ def test_a_scripted_learner_plays_the_default_script_stage_by_stage(state):
     assert "Scorecard" in text and "4 of 5 stages green" in text and "3 of 8 points" not in text
     assert "5 of 8 points" in text
     assert record["scope"] == "full" and record["outcome"] == "timed out"
-    assert [json.loads(line) for line in interview_history.history_file().read_text().splitlines()] == [record]
+    assert [json.loads(line) for line in interview_history.history_file().read_text().splitlines()] == [
+        {"version": STATE_VERSION, **record}]  # the attempt, with the format version (runner/state.py)
     asked = [json.loads(line) for line in interview_history.questions_file().read_text().splitlines()]
     assert [a["n"] for a in asked] == [o["n"] for o in record["oral"]]
     assert katas_digest() == before

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
-import os
 import re
 import shutil
 import sys
@@ -71,10 +69,9 @@ def _shown(path: Path) -> str:
 def entries() -> list[Backup]:
     """Every backup, oldest first. A missing or damaged index is rebuilt from the copies."""
     try:
-        raw = json.loads(_index_path().read_text(encoding="utf-8"))
-        out = [Backup(**e) for e in raw["backups"]]
+        out = [Backup(**e) for e in (state.read_document(_index_path()) or {})["backups"]]
         return [b for b in out if b.copy_path.exists()]
-    except (OSError, ValueError, KeyError, TypeError):
+    except (KeyError, TypeError):
         return _rebuild()
 
 
@@ -97,9 +94,7 @@ def _rebuild() -> list[Backup]:
 
 
 def _write_index(items: list[Backup]) -> None:
-    tmp = _index_path().with_suffix(".tmp")
-    tmp.write_text(json.dumps({"backups": [asdict(b) for b in items]}, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, _index_path())
+    state.write_document(_index_path(), {"backups": [asdict(b) for b in items]})
 
 
 def backup(path: str | Path, level: int | None, reason: str) -> Backup | None:

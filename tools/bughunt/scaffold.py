@@ -169,8 +169,8 @@ def plant(h: Hunt, minutes: float | None = None, now: float | None = None) -> Pa
         (folder / "train.py").write_text(train, encoding="utf-8")
     (folder / "README.md").write_text(_readme(h, folder, minutes), encoding="utf-8")
     meta = {"hunt": h.number, "slug": h.slug, "started": now, "minutes": minutes, "hints": 0, "checks": 0}
-    (folder / "hunt.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-    state.path("bughunt", "current.json").write_text(json.dumps({"folder": str(folder)}) + "\n", encoding="utf-8")
+    write_meta(folder, meta)
+    state.write_document(state.path("bughunt", "current.json"), {"folder": str(folder)})
     return folder
 
 
@@ -191,13 +191,11 @@ def current() -> Path | None:
 
 
 def read_meta(folder: Path) -> dict:
-    return json.loads((folder / "hunt.json").read_text(encoding="utf-8"))
+    return state.upgrade(json.loads((folder / "hunt.json").read_text(encoding="utf-8")))
 
 
 def write_meta(folder: Path, meta: dict) -> None:
-    tmp = folder / "hunt.json.tmp"
-    tmp.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-    tmp.replace(folder / "hunt.json")
+    state.write_document(folder / "hunt.json", meta)
 
 
 def remove(folder: Path) -> None:

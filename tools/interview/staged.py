@@ -143,17 +143,7 @@ def clear_current() -> None:
 
 
 def stage_hints_shown(folder: Path, stage: str) -> int:
-    try:
-        lines = (Path(folder) / HINTS_LOG).read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return 0
-    count = 0
-    for line in lines:
-        try:
-            count += json.loads(line).get("stage") == stage
-        except (ValueError, AttributeError):
-            continue
-    return count
+    return sum(r.get("stage") == stage for r in state.read_lines(Path(folder) / HINTS_LOG).records)
 
 
 def next_hint() -> tuple[str, str]:
@@ -170,9 +160,8 @@ def next_hint() -> tuple[str, str]:
         return f"stage {name}", "This stage has no hints."
     tier = min(shown, len(stage.hints) - 1)
     if shown < len(stage.hints):
-        with (folder / HINTS_LOG).open("a", encoding="utf-8") as f:
-            f.write(json.dumps({"stage": name, "tier": tier + 1, "at": dt.datetime.now().isoformat(timespec="seconds")})
-                    + "\n")
+        state.append_line(folder / HINTS_LOG, {"stage": name, "tier": tier + 1,
+                                                "at": dt.datetime.now().isoformat(timespec="seconds")})
     more = "" if tier + 1 < len(stage.hints) else " (the last one)"
     return f"stage {name}, hint {tier + 1} of {len(stage.hints)}{more}", stage.hints[tier]
 
