@@ -4,7 +4,8 @@ Every engine here must pass every test of levels 1..N, N its claim (levels
 are cumulative, so one run at level N proves them all). The self-test runs
 each engine once, at that level (``tests/test_levels.py``). Wrong engines
 are not listed here: each zoo entry says in its own docstring which level
-must reject it (``tests/test_zoo.py``).
+must reject it (``tests/test_zoo.py``). Every file of the engine folders is
+one or the other, or in ``OTHER_FILES`` (``nox -s check``, tests/check.py).
 
 ``style`` says what the engine shows that the others do not, so a change of
 the kata's tests is checked against several ways of writing a correct engine.
@@ -42,7 +43,17 @@ CLAIMS = [
     Claim("tests/zoo/correct/slots_kahn.py", 3, "__slots__, tuple _prev, stored derivatives, Kahn's order"),
     Claim("tests/zoo/correct/iterative_dfs.py", 3, "closures, set _prev, an iterative DFS over child iterators"),
     Claim("tests/zoo/correct/network", 4, "a full level-4 network on its own engine"),
+    Claim("bench/learner/value.py", 3, "the bench's learner-speed engine: closures, set _prev, an iterative sort"),
 ]
+
+
+# Files of the engine folders (tests/check.py) that are not engines the levels run: what each is, where it is checked.
+OTHER_FILES = {
+    "tests/zoo/_base_nn.py": "the network shared by the zoo's level-4 entries (each entry's check runs it)",
+    "solutions/vectorized": "a Tensor, not the kata's Value: tests/test_solutions.py",
+    "solutions/pytorch": "PyTorch itself, not an engine: tests/test_solutions.py",
+    "solutions/level04-pytorch-reference.py": "runs solutions/pytorch under the topic's name",
+}
 
 
 def written(level: int) -> int:
