@@ -25,7 +25,7 @@ import nox
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
-from runner import manifest  # noqa: E402
+from runner import levelrun, manifest  # noqa: E402
 
 nox.options.sessions = ["level1"]
 
@@ -104,9 +104,7 @@ def pytest_level(session: nox.Session, level: manifest.Level) -> None:
     if opts.watch:
         run_in(session, env, "-m", "tools.watch", f"--level={level.number}", *args)
         return
-    # a test id or a path in the options narrows the run to it; otherwise every level up to N
-    paths = [] if any("::" in a or a.startswith("katas") for a in args) else ["katas"]
-    run_in(session, env, "-m", "pytest", *paths, f"--level={level.number}", *args)
+    run_in(session, env, "-m", "pytest", *levelrun.test_paths(args), f"--level={level.number}", *args)
 
 
 def _level_session(level: manifest.Level) -> None:
@@ -203,6 +201,12 @@ def selftest(session: nox.Session) -> None:
     if not session.posargs:  # a whole self-test also checks what learners see on both ends of pytest's range
         for versions in FEEDBACK_VERSIONS:  # one notify per parameter: a bare name queues only the first
             session.notify(f"feedback_versions(versions='{versions}')")
+
+
+@nox.session(python=False)
+def check(session: nox.Session) -> None:
+    """For contributors: the manifest, every engine file listed with its claims, stubs fail, claims pass (-- --static: no runs)."""
+    run_in(session, "kata-dev", "-m", "tests.check", *session.posargs)
 
 
 @nox.session(python=False)

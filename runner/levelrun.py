@@ -127,6 +127,12 @@ class LevelResult:
         return text + (f"; {self.error.splitlines()[0]}" if self.error else "")
 
 
+def test_paths(args: Iterable[str]) -> list[str]:
+    """What a level run collects: ``katas`` (every level up to N), unless ``args`` name test ids or paths
+    under ``katas``: then only those. The one rule, for ``nox -s levelN`` and every run made here."""
+    return [] if any("::" in str(a) or str(a).startswith("katas") for a in args) else ["katas"]
+
+
 def pytest_args(level: int, impl: str | Path, report: Path, extra_args: Iterable[str] = ()) -> list[str]:
     """What follows ``python -m pytest`` in a level run that writes its report to ``report``.
 
@@ -135,8 +141,7 @@ def pytest_args(level: int, impl: str | Path, report: Path, extra_args: Iterable
     if isinstance(impl, Path):
         impl = impl.resolve()
     extra = [str(a) for a in extra_args]
-    paths = [] if any("::" in a or a.startswith("katas") for a in extra) else ["katas"]
-    return [*paths, f"--level={level}", f"--impl={impl}", *extra,
+    return [*test_paths(extra), f"--level={level}", f"--impl={impl}", *extra,
             "-p", "no:cacheprovider", "-p", "no:xdist",  # one process: the report is the whole run's
             f"--kata-report={report}", "-p", "runner.report_text"]
 

@@ -70,3 +70,12 @@ def test_a_level_session_takes_watch_and_gives_pytest_everything_else_in_order(n
     assert opts.watch and rest == ["-x", "-k", "tanh and relu", "--impl", "reference"]
     opts, rest = noxfile.level_options().parse_known_args(["--wat"])
     assert not opts.watch and rest == ["--wat"], "no abbreviations: pytest's options pass through untouched"
+
+
+def test_a_level_session_narrows_to_named_tests_by_the_runners_one_rule(noxfile):
+    from runner import levelrun
+
+    assert noxfile.levelrun is levelrun, "the noxfile and every level run share runner.levelrun.test_paths"
+    assert levelrun.test_paths(["-x", "-k", "tanh", "--impl", "reference"]) == ["katas"]
+    assert levelrun.test_paths(["katas/level1/test_level1.py::test_add"]) == []
+    assert levelrun.test_paths(["katas/level2"]) == []
