@@ -54,3 +54,12 @@ def test_modules_hold_one_idea(package):
     long = {str(p.relative_to(ROOT)): n for p in _modules(package)
             if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
     assert not long, f"modules over {MAX_LINES} lines (split them by idea): {long}"
+
+
+def test_the_tools_package_names_each_of_its_tools():
+    import tools
+
+    names = {p.stem for p in (ROOT / "tools").iterdir()
+             if not p.name.startswith("_") and (p.suffix == ".py" or (p / "__init__.py").exists())}
+    missing = sorted(n for n in names if f"``{n}``" not in tools.__doc__)
+    assert not missing, f"tools/__init__.py does not name {missing}"

@@ -1,5 +1,6 @@
-"""The learner's tools around the kata: hints, progress, carry, backups, watch, compare, plots, interview.
+"""The learner's tools around the kata, one module (or package) per nox session (``nox -l``):
 
-Each is a nox session (``nox -l``) and a module run with ``python -m tools.<name>``.
-Imports ``runner`` and ``utils``.
+``hints``, ``progress``, ``carry``, ``backups`` (restore), ``watch``, ``compare``, ``plots``, ``graph``,
+``interview``, ``bughunt``, and for instructors ``grade``; ``clock`` shows times for them.
+Each runs as ``python -m tools.<name>``. Imports ``runner`` and ``utils``.
 """
