@@ -10,7 +10,7 @@ import pytest
 from runner.manifest import ROOT
 
 LAYERS = {  # package -> packages of the repository it must never import
-    "utils": {"runner", "tools", "bench", "tests"},
+    "utils": {"runner", "tools", "bench", "tests", "reference"},
     "runner": {"tools", "bench", "tests"},
     "tools": {"bench", "tests"},
 }
