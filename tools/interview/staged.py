@@ -16,7 +16,6 @@ attempt with a fake clock and a scripted learner.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -130,7 +129,7 @@ def current_file() -> Path:
 
 def write_current(staged: Staged, stage: scripts.Stage) -> None:
     try:
-        current_file().write_text(json.dumps({"folder": str(staged.folder), "stage": stage.name}), encoding="utf-8")
+        state.write_document(current_file(), {"folder": str(staged.folder), "stage": stage.name})
     except OSError:
         pass  # no --hint then; the attempt goes on
 
@@ -150,7 +149,7 @@ def next_hint() -> tuple[str, str]:
     """(heading, text) of the next hint of the stage in progress, recorded in its practice
     folder; ValueError with a message when no staged attempt is running."""
     try:
-        current = json.loads(current_file().read_text(encoding="utf-8"))
+        current = state.read_document(current_file())
         folder, name = Path(current["folder"]), current["stage"]
         stage = scripts.stages()[name]
     except (OSError, ValueError, KeyError, TypeError):
