@@ -92,3 +92,15 @@ def test_a_level_is_started_once_a_file_differs_from_its_stub(tmp_path):
     assert not kata_state.level_started(level, root=tmp_path)
     (tmp_path / level.folder / level.files[-1]).write_text("# mine\n")
     assert kata_state.level_started(level, root=tmp_path)
+
+
+def test_a_new_format_is_one_step_and_every_reader_sees_it(state, monkeypatch):
+    kata_state.append_line(state / "h.jsonl", {"scope": "1", "elapsed_s": 60})  # written in today's format
+    with (state / "h.jsonl").open("a") as f:
+        f.write(json.dumps({"scope": "2", "elapsed_s": 30}) + "\n")  # a line from before versions
+    monkeypatch.setattr(kata_state, "VERSION", 2)
+    monkeypatch.setitem(kata_state.UPGRADES, 1, lambda d: {("seconds" if k == "elapsed_s" else k): v
+                                                           for k, v in d.items()})
+    records = kata_state.read_lines(state / "h.jsonl").records
+    assert [(r["version"], r["scope"], r["seconds"]) for r in records] == [(2, "1", 60), (2, "2", 30)]
+    assert not any("elapsed_s" in r for r in records)
