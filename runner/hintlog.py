@@ -14,7 +14,7 @@ from runner import manifest, state
 
 
 def _path() -> Path:
-    return state.path("hints.json")
+    return state.state_dir() / "hints.json"  # write_document makes the folder
 
 
 def load(problems: list[str] | None = None) -> dict:

@@ -85,8 +85,9 @@ def test_progress_with_a_corrupt_state_folder(capsys, state):
     assert all(f"{lv.number} " in out for lv in manifest.levels())
 
 
-def test_progress_with_no_state_at_all(capsys):
+def test_progress_with_no_state_at_all(capsys, state):
     assert progress.main(["--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert [r["level"] for r in data["levels"]] == [lv.number for lv in manifest.levels()]
     assert data["problems"] == []
+    assert not state.exists(), "progress only reads"
