@@ -104,3 +104,15 @@ def test_a_new_format_is_one_step_and_every_reader_sees_it(state, monkeypatch):
     records = kata_state.read_lines(state / "h.jsonl").records
     assert [(r["version"], r["scope"], r["seconds"]) for r in records] == [(2, "1", 60), (2, "2", 30)]
     assert not any("elapsed_s" in r for r in records)
+
+
+def test_a_level_run_writes_its_report_and_the_learners_progress_with_the_format_version(state, tmp_path):
+    import subprocess
+
+    from runner import levelrun, record
+
+    report = tmp_path / "report.json"
+    cmd = levelrun.command(1, "learner", report, ["-k", "test_add"])
+    subprocess.run(cmd, cwd=manifest.ROOT, env=levelrun.environment(), capture_output=True, timeout=600)
+    assert json.loads(report.read_text())["version"] == record.REPORT_VERSION
+    assert json.loads((state / "progress.json").read_text())["version"] == kata_state.VERSION
