@@ -10,6 +10,8 @@ folder with the ``KATA_STATE_DIR`` environment variable, as the tests do):
     .kata/interview/questions.jsonl  one JSON object per oral-drill answer
     .kata/interview/attempts/        the practice folders of interview attempts
     .kata/bughunt/history.jsonl      one JSON object per finished bug hunt
+    .kata/bughunt/current.json       the hunt in progress (its folder holds hunt.json)
+    .kata/interview/current.json     the staged attempt in progress (its folder holds hints.jsonl)
 
 The API:
 

@@ -8,7 +8,8 @@
 
 (``python -m tools.hints ...`` is the same command without nox.) The tiers are
 the level's hint files listed in levels.toml. Which tiers were read is kept in
-``.kata/hints.json`` as ``{"levels": {"2": {"read": [1, 2], "last_read": ...}}}``;
+``.kata/hints.json`` as ``{"version": 1, "levels": {"2": {"read": [1, 2], "last_read": ...}}}``
+(runner/state.py);
 ``nox -s progress`` and interview mode count them.
 """
 
