@@ -186,11 +186,15 @@ def test_tanh_of_1000_matches_pytorch(Value):
     x = Value(1000.0)
     try:
         y = x.tanh()
-        y.backward()
     except OverflowError as e:
         cause = tanh_overflow(Value)
         pytest.fail(f"Value(1000).tanh() raised OverflowError ({e}); {want}"
                     + (f"\ncause (confirmed by a probe): {cause}\nfix: {TANH_FIX}" if cause else ""), pytrace=False)
+    try:
+        y.backward()
+    except OverflowError as e:
+        pytest.fail(f"y = Value(1000).tanh() gave y.data = {y.data!r}, then y.backward() raised OverflowError ({e}); "
+                    f"{want}. tanh's derivative is 1 - t**2, with t = tanh(x) from the forward pass", pytrace=False)
     assert (y.data, x.grad) == (pytest.approx(t_out.item()), pytest.approx(t.grad.item(), abs=1e-12)), (
         f"Value(1000).tanh(): your engine gives tanh = {y.data!r}, gradient {x.grad!r}; {want}. {TANH_FIX}"
     )
