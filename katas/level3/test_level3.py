@@ -36,7 +36,7 @@ TOO_DEEP = (
     "the graph was too deep for recursion ({n:,} nodes): your topological sort calls itself once per "
     "node, and this test lets backward() nest {headroom:,} calls (Python's default limit), so it stopped "
     "with a RecursionError. Build the topological order with an explicit stack or with Kahn's algorithm, "
-    "see hints/3-pseudocode.md."
+    "see katas/level3/hints/3-pseudocode.md."
 )
 RAISED = (
     "\nYour code called sys.setrecursionlimit({asked}) during backward(): that is no fix, so this test "
@@ -46,7 +46,7 @@ RAISED = (
 RAISED_ALIAS = (
     "backward() changed the recursion limit (from {limit:,} to {now:,}) while the test held it: the "
     "topological sort must not need deep recursion. Build the order with an explicit stack or with "
-    "Kahn's algorithm, see hints/3-pseudocode.md."
+    "Kahn's algorithm, see katas/level3/hints/3-pseudocode.md."
 )
 
 
