@@ -247,10 +247,16 @@ def _is_hypothesis(item) -> bool:
     return bool(getattr(obj, "is_hypothesis_test", False) or hasattr(obj, "hypothesis"))
 
 
+REPLAY_IN_A_NOTEBOOK = "KATA_NOTEBOOK_REPLAY"
+
+
 def replay_command(item, run) -> str:
     """The one command that runs this test again with the same examples (the learner profile is
     derandomized: a test's examples depend only on its source). A nox session, so that a learner
     who installed only nox can run it; the session narrows the run to the test id."""
+    notebook = os.environ.get(REPLAY_IN_A_NOTEBOOK)  # set by utils/notebook.py: its folder is gone after the run
+    if notebook:
+        return notebook.format(nodeid=item.nodeid)
     level = run.level.number if run is not None else paths.level_number(item.path)
     parts = ["nox", "-s", f"level{level}", "--", item.nodeid]
     if run is not None and run.impl is not None and run.impl.label != "learner":

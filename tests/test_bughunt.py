@@ -10,6 +10,7 @@ without it, so the learner's full run (which includes it) can only catch more.
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -162,3 +163,48 @@ def test_unknown_hunts_and_damaged_records(state, capsys):
         f.write("{not json\n")
     problems: list[str] = []
     assert len(records.history(problems)) == 1 and problems
+
+
+# -- names and summaries that do not give the answer away ---------------------------
+
+
+@pytest.mark.parametrize("h", HUNTS, ids=[f"{h.number}-{h.slug}" for h in HUNTS])
+def test_a_hunt_folder_is_named_by_number_and_area_never_by_the_bug(h, state, capsys):
+    assert cli.main([str(h.number)]) == 0
+    out = capsys.readouterr().out
+    folder = scaffold.current()
+    area = "network" if h.file == "nn.py" else "engine"
+    assert re.fullmatch(rf"\d{{8}}-\d{{6}}-hunt-{h.number:02d}-{area}", folder.name), folder.name
+    shown = out + (folder / "README.md").read_text() + (folder / "hunt.json").read_text()
+    words = [w for w in h.slug.split("_") if len(w) > 3 and w not in h.title and w not in h.symptom]
+    assert h.slug not in shown and not [w for w in words if w in shown.lower()], (words, shown)
+
+
+def test_a_hunt_started_under_the_old_names_is_still_current_and_its_record_reads(state, capsys):
+    """Folders used to be named after the bug, and hunt.json held its slug: such a hunt still goes on."""
+    h = catalogue.hunt(1)
+    folder = scaffold.plant(h)
+    old = folder.with_name(folder.name.replace(scaffold.folder_name(h), h.slug))
+    folder.rename(old)
+    meta = scaffold.read_meta(old)
+    scaffold.write_meta(old, dict(meta, slug=h.slug))
+    (state / "bughunt" / "current.json").write_text(json.dumps({"folder": str(old)}))
+    assert scaffold.current() == old
+    assert cli.main(["hint"]) == 0 and h.hints[0] in capsys.readouterr().out
+    assert cli.main(["reveal"]) == 0
+    (rec,) = records.history()
+    assert (rec["hunt"], rec["outcome"]) == (1, "revealed")
+
+
+def test_a_level_4_hunts_check_summarises_only_the_tests_that_ran(state, capsys):
+    h = next(h for h in HUNTS if h.file == "nn.py")
+    assert cli.main([str(h.number)]) == 0
+    folder = scaffold.current()
+    path = folder / h.file
+    path.write_text(scaffold.fixed(h, path.read_text()))
+    capsys.readouterr()
+    assert cli.run_check(FAST) == 0
+    out = capsys.readouterr().out
+    assert f"Solved: hunt {h.number}" in out, out[-3000:]
+    per_level = re.findall(r"^level (\d) +(\d+) of +(\d+) +passing", out, re.M)
+    assert [lv for lv, _, _ in per_level] == ["4"], out[-3000:]  # levels 1-3 did not run: not listed

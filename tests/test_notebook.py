@@ -7,6 +7,7 @@ from a string, as a notebook cell defines it, in a folder outside the kata.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -64,3 +65,18 @@ def test_a_missing_network_name_is_named():
         run_level(4, Value, nn={"Module": 1, "Neuron": 1, "Layer": 1, "MLP": 1, "hinge_loss": 1})
     with pytest.raises(TypeError, match="the class itself"):
         run_level(1, Value(), nn=None)
+
+
+def test_a_failures_replay_line_is_the_run_level_call_that_runs_it_again(tmp_path):
+    """The throw-away folder of a notebook run is gone afterwards: the replay line is a call to paste in a cell."""
+    wrong = LEARNER.replace("other.grad += self.data * out.grad", "other.grad += other.data * out.grad")
+    run = notebook(tmp_path, [wrong], "run_level(1, Value)")
+    replays = re.findall(r"^\s+replay\s+(.*)$", run.stdout, re.M)
+    assert replays, run.stdout[-3000:]
+    assert not [r for r in replays if "kata-notebook-" in r or "nox -s" in r], replays
+    call = replays[0]
+    assert re.fullmatch(r"run_level\(1, Value, 'katas/level1/test_level1\.py::[^']+'\)", call), call
+    test = call.split("::")[1].rstrip("')")
+    again = notebook(tmp_path, [wrong], call)
+    assert "exit code 1" in again.stdout, again.stdout[-3000:] + again.stderr[-3000:]
+    assert re.search(r"\b1 failed in ", again.stdout) and f"_ {test} _" in again.stdout, again.stdout[-3000:]

@@ -35,9 +35,9 @@ EDGE = {
         "test_a_plus_a", "test_a_times_a"],
     2: ["test_relu_at_zero_has_gradient_zero", "test_tanh_saturates_without_overflow",
         "test_zero_to_a_negative_power_raises_zero_division", "test_value_exponent_is_refused_or_differentiated",
-        "test_non_numeric_operand_is_a_type_error"],
+        "test_non_numeric_operand_is_refused"],
     3: ["test_backward_twice_matches_pytorch_retain_graph", "test_backward_twice_on_random_graphs_matches_pytorch",
-        "test_relu_at_exactly_zero_matches_pytorch"],
+        "test_relu_at_exactly_zero_matches_pytorch", "test_tanh_of_1000_matches_pytorch"],
     4: ["test_module_has_no_parameters_and_zero_grad_works", "test_neuron_accepts_values_and_a_single_input",
         "test_layer_returns_a_list_or_one_value"],
 }

@@ -11,7 +11,10 @@
 * a method you already wrote in level N wins over the carried one; a level-N
   method that is still the stub (its body raises NotImplementedError, or is
   unchanged from the pristine stub) is replaced by your level N-1 version;
-* the level-N stubs that level N-1 lacks stay, for you to write.
+* the level-N stubs that level N-1 lacks stay, for you to write;
+* what level N asks anew of a carried method (its stub's docstring, when it
+  differs from level N-1's: level 3's backward() without recursion) is kept as
+  a comment above your method, and printed with what the level adds.
 
 The level-N file is backed up first (``nox -s restore`` brings it back). A file
 that does not parse is refused with its line: fix it, then carry again. For
@@ -44,6 +47,7 @@ class Report:
     kept: list[str] = field(default_factory=list)  # the target's own work, which wins
     todo: list[str] = field(default_factory=list)  # still stubs
     added: list[str] = field(default_factory=list)  # helpers, imports, functions brought along
+    instructions: dict[str, str] = field(default_factory=dict)  # method -> what this level asks anew
     changed: bool = False
     backup: backups.Backup | None = None
 
@@ -134,12 +138,15 @@ def _defined_name(stmt: ast.stmt) -> list[str]:
 
 def merge(source_text: str, target_text: str, *, source_stub_text: str | None = None,
           target_stub_text: str | None = None, only_methods: set[str] | None = None,
-          source_name: str = "source", target_name: str = "target") -> tuple[str, Report]:
+          source_name: str = "source", target_name: str = "target",
+          earlier_stub_text: str | None = None) -> tuple[str, Report]:
     """Merge the Value methods and module-level code of ``source_text`` into ``target_text``.
 
     ``source_stub_text`` / ``target_stub_text``: the pristine stubs the two files started from
     (a method unchanged from its stub counts as not written). ``only_methods``: carry only
-    these methods (and what they use), as with ``--from-reference``.
+    these methods (and what they use), as with ``--from-reference``. ``earlier_stub_text``: the
+    stub of the level before; a replaced stub's docstring that differs from it is new instructions,
+    kept as a comment above the carried method.
     """
     report = Report(Path(target_name))
     src_tree = parse(Path(source_name), source_text)
@@ -194,6 +201,12 @@ def merge(source_text: str, target_text: str, *, source_stub_text: str | None = 
             insert.append(fn)
             report.added.append(f"method {name}")
     report.todo = [n for n in tgt_methods if n not in replace and is_stub(tgt_methods[n])]
+    if earlier_stub_text is not None:
+        earlier = _methods(_value_class(ast.parse(earlier_stub_text)))
+        for name in replace:
+            doc = ast.get_docstring(tgt_methods[name])
+            if doc and doc != (ast.get_docstring(earlier[name]) if name in earlier else None):
+                report.instructions[name] = doc
 
     # class-level statements of the source that are not methods (e.g. __slots__) and missing in the target
     tgt_class_dumps = {ast.dump(s) for s in tgt_cls.body}
@@ -238,7 +251,9 @@ def merge(source_text: str, target_text: str, *, source_stub_text: str | None = 
     for name, fn in replace.items():
         old = tgt_methods[name]
         start, end = _segment(tgt_lines, old)
-        edits.append((start, end, _source_of(src_lines, fn, _indent_of(tgt_lines, old)), 0))
+        indent = _indent_of(tgt_lines, old)
+        edits.append((start, end, _comment(report.instructions.get(name), name, indent)
+                      + _source_of(src_lines, fn, indent), 0))
     if insert or class_extras:
         at = _insertion_point(tgt_lines, tgt_cls, wanted)
         indent = _indent_of(tgt_lines, tgt_cls.body[-1]) if tgt_cls.body else "    "
@@ -270,6 +285,14 @@ def merge(source_text: str, target_text: str, *, source_stub_text: str | None = 
         raise CarryError(f"the merged file would not parse (line {e.lineno}: {e.msg}); nothing was changed") from None
     report.changed = result != target_text
     return result, report
+
+
+def _comment(doc: str | None, name: str, indent: str) -> list[str]:
+    """The stub's instructions for ``name``, as comment lines above the carried method."""
+    if not doc:
+        return []
+    lines = [f"what this level asks of {name} (the stub's docstring, kept by carry):", *doc.splitlines()]
+    return [f"{indent}# {line}".rstrip() + "\n" for line in lines]
 
 
 def _kind(stmt: ast.stmt) -> str:
@@ -319,6 +342,10 @@ def _stub_methods(level: manifest.Level, name: str, root: Path) -> set[str]:
     return set(_methods(_value_class(ast.parse(path.read_text(encoding="utf-8")))))
 
 
+def _read(path: Path) -> str | None:
+    return path.read_text(encoding="utf-8") if path.exists() else None
+
+
 def carry(level: int, *, from_reference: bool = False, root: Path | None = None,
           dry_run: bool = False) -> list[Report]:
     """Carry level ``level - 1`` (or the reference) into level ``level``'s files, after a backup."""
@@ -358,7 +385,8 @@ def carry(level: int, *, from_reference: bool = False, root: Path | None = None,
             source.read_text(encoding="utf-8"), target_text,
             source_stub_text=source_stub.read_text(encoding="utf-8") if source_stub and source_stub.exists() else None,
             target_stub_text=stub.read_text(encoding="utf-8") if stub.exists() else None,
-            only_methods=only, source_name=str(source), target_name=str(target))
+            only_methods=only, source_name=str(source), target_name=str(target),
+            earlier_stub_text=_read(root / prev.stub / name))
         report.target = target
         plans.append((target, text, report))
     for target, text, report in plans:  # write only once every file merged cleanly
@@ -384,6 +412,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"carry: {e}", file=sys.stderr)
         return 1
     source = "the reference" if args.from_reference else f"your level-{args.level - 1} code"
+    lv = manifest.level(args.level)
+    print(f"new at level {args.level}: {lv.title} (read {lv.folder}/README.md)")
     for r in reports:
         shown = paths.shown(r.target)
         if not r.changed:
@@ -393,6 +423,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{shown}: {verb} from {source}: {', '.join(r.carried) or 'no methods'}")
         if r.added:
             print(f"  also: {'; '.join(r.added)}")
+        for name, doc in r.instructions.items():
+            print(f"  level {args.level} asks anew of {name} (kept as a comment above it):")
+            print(textwrap.indent(doc, "      "))
         if r.kept:
             print(f"  kept your level-{args.level} version of: {', '.join(r.kept)}")
         if r.todo:

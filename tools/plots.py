@@ -251,6 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     except (impl_loader.ImplError, KeyError) as error:
         print(f"error: --impl {args.impl}: {error or 'no nn.py'}", file=sys.stderr)
         return 2
+    print(f"training the {args.impl} network: {', '.join(shown(p) for p in engine.files.values())}", flush=True)
 
     def progress(run: Run) -> None:
         if not args.quiet:

@@ -15,10 +15,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from runner.diagnose import backward_twice
+from runner.review import TANH_FIX, tanh_overflow
 from utils.ops import ops_up_to
 from utils.programs import Program, Step
 from utils.strategies import oracle_programs
-from utils.torch_oracle import compare_with_torch
+from utils.torch_oracle import compare_with_torch, require_torch
 
 ALL_OPS = [op.name for op in ops_up_to(2)]
 
@@ -35,7 +36,7 @@ TOO_DEEP = (
     "the graph was too deep for recursion ({n:,} nodes): your topological sort calls itself once per "
     "node, and this test lets backward() nest {headroom:,} calls (Python's default limit), so it stopped "
     "with a RecursionError. Build the topological order with an explicit stack or with Kahn's algorithm, "
-    "see hints/3-pseudocode.md."
+    "see katas/level3/hints/3-pseudocode.md."
 )
 RAISED = (
     "\nYour code called sys.setrecursionlimit({asked}) during backward(): that is no fix, so this test "
@@ -45,7 +46,7 @@ RAISED = (
 RAISED_ALIAS = (
     "backward() changed the recursion limit (from {limit:,} to {now:,}) while the test held it: the "
     "topological sort must not need deep recursion. Build the order with an explicit stack or with "
-    "Kahn's algorithm, see hints/3-pseudocode.md."
+    "Kahn's algorithm, see katas/level3/hints/3-pseudocode.md."
 )
 
 
@@ -171,6 +172,32 @@ def test_relu_at_exactly_zero_matches_pytorch(Value):
                           Step("add", (4, 5))))
     report = compare_with_torch(program, [1.5, -2.0], Value)
     assert report.ok, str(report) + "\nrelu at exactly 0 has gradient 0 (as in PyTorch): use x > 0, not x >= 0."
+
+
+@pytest.mark.torch
+def test_tanh_of_1000_matches_pytorch(Value):
+    """tanh(1000) = 1 with gradient 0, as PyTorch gives: level 3 asks for PyTorch's answers on every input,
+    and tanh through exp, (e**2x - 1) / (e**2x + 1), overflows there (a review note at level 2)."""
+    torch = require_torch()
+    t = torch.tensor(1000.0, dtype=torch.float64, requires_grad=True)
+    t_out = torch.tanh(t)
+    t_out.backward()
+    want = f"PyTorch gives tanh(1000) = {t_out.item():g} with gradient {t.grad.item():g}"
+    x = Value(1000.0)
+    try:
+        y = x.tanh()
+    except OverflowError as e:
+        cause = tanh_overflow(Value)
+        pytest.fail(f"Value(1000).tanh() raised OverflowError ({e}); {want}"
+                    + (f"\ncause (confirmed by a probe): {cause}\nfix: {TANH_FIX}" if cause else ""), pytrace=False)
+    try:
+        y.backward()
+    except OverflowError as e:
+        pytest.fail(f"y = Value(1000).tanh() gave y.data = {y.data!r}, then y.backward() raised OverflowError ({e}); "
+                    f"{want}. tanh's derivative is 1 - t**2, with t = tanh(x) from the forward pass", pytrace=False)
+    assert (y.data, x.grad) == (pytest.approx(t_out.item()), pytest.approx(t.grad.item(), abs=1e-12)), (
+        f"Value(1000).tanh(): your engine gives tanh = {y.data!r}, gradient {x.grad!r}; {want}. {TANH_FIX}"
+    )
 
 
 # -- deep and wide graphs: no recursion, right gradients -----------------------

@@ -1,9 +1,10 @@
 """Level 3: no new op. Your engine must agree with PyTorch on any graph,
-survive graphs of 100 000 nodes, and keep the backward() contract.
+survive deep graphs (thousands of nodes, far past Python's recursion limit),
+and keep the backward() contract.
 
 Start from your level-2 engine: `nox -s carry -- 3` copies your level-2
 methods into this file (after a backup), or paste them in yourself. Read
-README.md in this folder first, then run `nox -s level3` (it runs the tests
+katas/level3/README.md first, then run `nox -s level3` (it runs the tests
 of levels 1 to 3 against this file; it installs PyTorch the first time).
 
 Replace each `raise NotImplementedError(...)` with your code.
@@ -37,9 +38,9 @@ class Value:
         """Set self.grad = 1 and send gradients back to every node this one depends on.
 
         Level 3: order the graph WITHOUT recursion (an explicit stack, or Kahn's
-        algorithm), so that a chain of 100 000 nodes works; reset the grad of
-        every interior node (one with operands) to 0 first, so that a second
-        call adds to the leaves' grads but never compounds through the graph.
+        algorithm), so that deep graphs (thousands of nodes) work; reset the
+        grad of every interior node (one with operands) to 0 first, so that a
+        second call adds to the leaves' grads but never compounds through the graph.
         """
         raise NotImplementedError("level 1: Value.backward")
 

@@ -2,7 +2,7 @@
 
 Start from your level-3 engine: `nox -s carry -- 4` copies your level-3
 methods into this file (after a backup), or paste them in yourself. Then
-write nn.py. Read README.md in this folder first, then run `nox -s level4`
+write nn.py. Read katas/level4/README.md first, then run `nox -s level4`
 (it runs the tests of levels 1 to 4 against this file and nn.py).
 
 Replace each `raise NotImplementedError(...)` with your code.
@@ -36,9 +36,9 @@ class Value:
         """Set self.grad = 1 and send gradients back to every node this one depends on.
 
         Level 3: order the graph WITHOUT recursion (an explicit stack, or Kahn's
-        algorithm), so that a chain of 100 000 nodes works; reset the grad of
-        every interior node (one with operands) to 0 first, so that a second
-        call adds to the leaves' grads but never compounds through the graph.
+        algorithm), so that deep graphs (thousands of nodes) work; reset the
+        grad of every interior node (one with operands) to 0 first, so that a
+        second call adds to the leaves' grads but never compounds through the graph.
         """
         raise NotImplementedError("level 1: Value.backward")
 

@@ -1,7 +1,7 @@
 """Level 1: +, * and backward().
 
 Build a scalar that remembers how it was computed, then send gradients back
-through the graph with backward(). Read README.md in this folder first, then
+through the graph with backward(). Read katas/level1/README.md first, then
 run `nox -s level1` and make the failing tests pass, one at a time.
 
 Replace each `raise NotImplementedError(...)` with your code. Keep the names:

@@ -2,7 +2,7 @@
 
 Start from your level-1 engine: `nox -s carry -- 2` copies your level-1
 methods into this file (after a backup), or paste them in yourself. Then
-write the new ops. Read README.md in this folder first, then run
+write the new ops. Read katas/level2/README.md first, then run
 `nox -s level2` (it runs the tests of levels 1 and 2 against this file).
 
 Replace each `raise NotImplementedError(...)` with your code.

@@ -1,6 +1,6 @@
 """Level 4: a small neural network on your own Value, and a training step.
 
-Read README.md in this folder first (it states the contract the tests check),
+Read katas/level4/README.md first (it states the contract the tests check),
 then run `nox -s level4`. Replace each `raise NotImplementedError(...)` with
 your code. Keep the names: the tests build `MLP(2, [16, 16, 1])`, read
 `parameters()` in order, call the model on lists of numbers, and train it

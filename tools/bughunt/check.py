@@ -4,7 +4,7 @@ Two independent verdicts:
 
 * ``run_tests``: ``pytest katas --level N --impl FOLDER`` in a subprocess
   (``runner/levelrun.py``; for level-4 hunts the bug is in nn.py over a correct
-  engine, so only level 4's own tests run);
+  engine, so only level 4's own tests are collected, and the summary counts only them);
 * ``where_changed``: the lines that differ from the planted files, mapped to
   the planted file's functions. Blank lines, comments and imports are
   ignored; every other change must fall inside the hunt's WHERE function.
@@ -17,7 +17,7 @@ import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from runner import levelrun
+from runner import levelrun, manifest
 from tools.bughunt.catalogue import Hunt
 
 
@@ -73,7 +73,8 @@ def run_tests(h: Hunt, folder: Path, extra: list[str] = (), echo: bool = True) -
     """Run the hunt's level on ``folder`` (runner/levelrun.py); with ``echo`` the learner sees the
     kata's usual screen once the run ends. A level-4 hunt's bug is in nn.py over a correct engine,
     so only level 4's own tests run for it."""
-    narrow = ["-k", "test_level4"] if h.file == "nn.py" else []
+    narrow = [f"--ignore={lv.folder}" for lv in manifest.levels() if lv.number < h.level] if h.file == "nn.py" \
+        else []
     if echo:
         print(f"Running the tests of level{'s 1-' if not narrow else ' '}{h.level} on {folder} ...", flush=True)
     result = levelrun.run_level(h.level, folder, extra_args=[*narrow, *extra])

@@ -15,7 +15,7 @@ from tools.bughunt.catalogue import Hunt
 
 USAGE = """examples:
   nox -s bughunt                     start the next hunt you have not solved
-  nox -s bughunt -- 3                start hunt 3 (or its name: tanh_chain)
+  nox -s bughunt -- 3                start hunt 3
   nox -s bughunt -- --random --minutes 10   a random hunt, against the clock
   nox -s bughunt -- --list           the catalogue, with what you solved
   nox -s bughunt -- check            verify your fix (--watch: again on every save)

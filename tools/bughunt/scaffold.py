@@ -1,7 +1,7 @@
 """Planting a hunt: a scratch folder under the state folder with the buggy files,
 a README with the symptom, and small scripts to probe the engine.
 
-    .kata/bughunt/<time>-<slug>/
+    .kata/bughunt/<time>-hunt-<number>-<area>/    e.g. 20261127-054000-hunt-01-engine
         value.py, nn.py      the code to fix (nn.py for level-4 hunts)
         README.md            the symptom and the tools
         probe.py             check_gradients on this folder's engine: edit it freely
@@ -9,7 +9,8 @@ a README with the symptom, and small scripts to probe the engine.
         .planted/            the files as planted, to see what you changed
         hunt.json            which hunt, when it started, the clock, hints shown
 
-Nothing here touches ``katas/``.
+The folder's name says the hunt's number and where the bug is (the engine, or the
+network), never what the bug is. Nothing here touches ``katas/``.
 """
 
 from __future__ import annotations
@@ -144,15 +145,20 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
+def folder_name(h: Hunt) -> str:
+    """A neutral name: the hunt's number and area, ``hunt-01-engine`` (never the bug's name)."""
+    return f"hunt-{h.number:02d}-{'network' if h.file == 'nn.py' else 'engine'}"
+
+
 def plant(h: Hunt, minutes: float | None = None, now: float | None = None) -> Path:
     """Create the hunt folder and make it the current hunt; returns the folder."""
     now = time.time() if now is None else now
     stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(now))
-    folder = state.path("bughunt", f"{stamp}-{h.slug}", "x").parent
+    folder = state.path("bughunt", f"{stamp}-{folder_name(h)}", "x").parent
     n = 1
     while any(folder.iterdir()):  # two starts in one second
         n += 1
-        folder = state.path("bughunt", f"{stamp}-{h.slug}-{n}", "x").parent
+        folder = state.path("bughunt", f"{stamp}-{folder_name(h)}-{n}", "x").parent
     files = planted(h)
     (folder / ".planted").mkdir()
     for name, text in files.items():
@@ -168,7 +174,7 @@ def plant(h: Hunt, minutes: float | None = None, now: float | None = None) -> Pa
     if "nn.py" in h.files:
         (folder / "train.py").write_text(train, encoding="utf-8")
     (folder / "README.md").write_text(_readme(h, folder, minutes), encoding="utf-8")
-    meta = {"hunt": h.number, "slug": h.slug, "started": now, "minutes": minutes, "hints": 0, "checks": 0}
+    meta = {"hunt": h.number, "started": now, "minutes": minutes, "hints": 0, "checks": 0}
     write_meta(folder, meta)
     state.write_document(state.path("bughunt", "current.json"), {"folder": str(folder)})
     return folder

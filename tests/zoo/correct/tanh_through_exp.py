@@ -1,8 +1,10 @@
 """tanh through exp: (e**2x - 1) / (e**2x + 1) overflows for large x.
 
 math.exp(2000) raises OverflowError, so tanh(1000) never returns 1. Every
-gradient the levels check is right, so they pass; the overflow is a review
-note in the summary (use math.tanh), not a failure.
+gradient levels 1-2 check is right, so they pass, with the overflow as a review
+note in the summary (use math.tanh). Level 3 asks for PyTorch's answers, and
+PyTorch gives tanh(1000) = 1 with gradient 0: level 3 fails it
+(tests/zoo/tanh_overflows_at_1000.py is the same mistake on a micrograd).
 
 The levels it passes are listed in tests/claims.py.
 """
