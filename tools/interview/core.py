@@ -2,8 +2,8 @@
 
 * scopes: what can be practised (one level, or ``full``), read from levels.toml;
 * scaffold: a fresh practice folder with the pristine stub, under ``.kata/``;
-* the test runners: a level through the kata's one level runner (runner/levelrun.py),
-  a follow-up stage's tests through their JSON verdicts (``run_stage_tests``);
+* the test runner: a level, or a follow-up stage of levels.toml, through the kata's one
+  level runner (runner/levelrun.py) and the plugin's report;
 * the attempt: a small state machine driven by an injected clock, so the
   whole loop can be tested without sleeping;
 * hints: how many hint tiers were read during the attempt.
