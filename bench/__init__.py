@@ -121,7 +121,7 @@ def run(repeats: int = 9, n_points: int = 100, chain_n: int = 1_000_000, chain_r
         res.memory[name] = bytes_per_node(V, max(chain_n, memory_n) if fast else memory_n)
     if learner:
         levels = [lv.number for lv in manifest.levels()]
-        out(f"Timing levels {levels[0]}-{levels[-1]} on a learner-speed engine (bench/learner), {loop_repeats} rounds...")
+        out(f"Timing levels {levels[0]}-{levels[-1]} on the learner-speed engine (tests/zoo/correct/micrograd_closures.py), {loop_repeats} rounds...")
         timed = loop.level_times(levels, loop_repeats)
         res.loop_unit = timed.pop(loop.UNIT, None)
         res.levels = timed

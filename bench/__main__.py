@@ -107,7 +107,7 @@ def tables(res: Results) -> list[tuple[str, list[str], list[list[str]]]]:
         return "-" if unit is None else f"{t / unit:.1f}"
 
     if res.levels or res.tools:
-        rows = [[f"nox -s level{n} (warm): python -m pytest katas --level={n} --impl bench/learner",
+        rows = [[f"nox -s level{n} (warm): python -m pytest katas --level={n} --impl <learner-speed engine>",
                  ms(t) if not err else err, steps(t), str(LEVEL_GOALS.get(n, "-"))]
                 for n, (t, err) in res.levels.items()]
         rows += [[f"nox -s {' -- '.join([name, ' '.join(loop.STDLIB_TOOLS[name])]).strip(' -')} "

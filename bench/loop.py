@@ -1,6 +1,6 @@
 """The learner's loop: what a learner waits for, in units of one micrograd training step timed in the same run.
 
-* each level's tests, warm, on a learner-speed engine: ``bench/learner/value.py``
+* each level's tests, warm, on a learner-speed engine: ``tests/zoo/correct/micrograd_closures.py``
   (closures, micrograd's style, done through level 4) with the correct
   network of the bug zoo (``tests/zoo/correct/network/nn.py``) beside it, run
   as ``nox -s levelN`` runs them: ``python -m pytest katas --level=N --impl DIR``;
@@ -25,7 +25,7 @@ from pathlib import Path
 from bench.timing import median, time_rounds
 
 ROOT = Path(__file__).resolve().parent.parent
-LEARNER_VALUE = Path(__file__).resolve().parent / "learner" / "value.py"
+LEARNER_VALUE = ROOT / "tests" / "zoo" / "correct" / "micrograd_closures.py"  # shared with the zoo
 LEARNER_NN = ROOT / "tests" / "zoo" / "correct" / "network" / "nn.py"
 # the sessions that run on nox's own interpreter, and a harmless command line for each
 STDLIB_TOOLS = {

@@ -4,7 +4,8 @@ Read it top to bottom in one sitting. Every op builds one new node whose
 ``_backward`` sends the node's gradient to its operands by the chain rule;
 compound ops (neg, sub, div) are built from the primitives, so they get their
 gradients for free. ``backward()`` orders the graph without recursion, so a
-chain of a million nodes is as easy as a chain of three.
+chain of a million nodes is as easy as a chain of three. After the class: what
+the interview's follow-up stages add beside it (softmax, cross-entropy, a numpy neuron).
 """
 
 import math
@@ -149,6 +150,11 @@ class Value:
                 stack.extend((child, False) for child in node._prev if child not in seen)
         return order
 
+    def zero_grad(self):
+        """Set the grad of every node of this node's graph (itself included) to 0 (the stage "twice")."""
+        for node in self._topological_order():
+            node.grad = 0.0
+
     # -- compound ops, built from the primitives above
 
     def __neg__(self):
@@ -187,3 +193,38 @@ def _as_value(x):
     if isinstance(x, Real):
         return Value(x)
     return NotImplemented
+
+
+# -- the interview's follow-up stages (levels.toml, [[stage]]): functions beside Value --------
+
+
+def softmax(logits):
+    """exp(l_i - m) / sum_j exp(l_j - m), m the largest logit: every exp is at most 1."""
+    m = max(lg.data for lg in logits)
+    exps = [(lg - m).exp() for lg in logits]
+    total = sum(exps)
+    return [e / total for e in exps]
+
+
+def cross_entropy(logits, target):
+    """-log softmax(logits)[target] = logsumexp(logits) - logits[target]; no probability is
+    formed, so a tiny one never becomes log(0)."""
+    m = max(lg.data for lg in logits)
+    logsumexp = sum((lg - m).exp() for lg in logits).log() + m
+    return logsumexp - logits[target]
+
+
+def neuron_forward(X, w, b):
+    """tanh(X @ w + b) for a batch X (n x d), with numpy arrays."""
+    import numpy as np  # only the stage "numpy" needs it
+
+    return np.tanh(X @ w + b)
+
+
+def neuron_backward(X, w, b, dout):
+    """The gradients of sum(dout * tanh(X @ w + b)) with respect to X, w and b."""
+    import numpy as np
+
+    out = np.tanh(X @ w + b)
+    dz = dout * (1.0 - out**2)
+    return np.outer(dz, w), X.T @ dz, float(dz.sum())

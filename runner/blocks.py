@@ -259,6 +259,8 @@ def replay_command(item, run) -> str:
         return notebook.format(nodeid=item.nodeid)
     level = run.level.number if run is not None else paths.level_number(item.path)
     parts = ["nox", "-s", f"level{level}", "--", item.nodeid]
+    if run is not None and run.stage is not None:  # a follow-up stage has no nox session of its own
+        parts = ["python", "-m", "pytest", item.nodeid, f"--stage={run.stage.name}"]
     if run is not None and run.impl is not None and run.impl.label != "learner":
         parts.append(f"--impl={run.impl.label}")
     profile = os.environ.get("KATA_HYPOTHESIS_PROFILE")

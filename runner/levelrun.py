@@ -50,6 +50,10 @@ total}}), ``tests`` (every test, in order, with its outcome: passed, failed,
 error, skipped, deselected or "not run"), ``stdout``, ``stderr``,
 ``duration`` (seconds, wall clock), ``timed_out``; and ``green``,
 ``failures``, ``ran``, ``output`` and ``summary()``.
+
+A follow-up stage of the manifest runs the same way: ``run_level("ops", impl)``
+runs ``pytest <the stage's test files> --stage ops --impl IMPL`` with the same
+report (``by_level`` then has the stage's name as its one key).
 """
 
 from __future__ import annotations
@@ -77,7 +81,7 @@ class TestResult:
     __test__ = False  # not a pytest test class
 
     nodeid: str
-    level: int | None
+    level: int | str | None
     outcome: str  # passed, failed, error, skipped, deselected, not run
     message: str = ""  # one line: what the failure says first
     text: str = ""  # the whole failure, as pytest printed it
@@ -89,7 +93,7 @@ class TestResult:
 
 @dataclass
 class LevelResult:
-    level: int
+    level: int | str
     impl: str
     returncode: int | None
     passed: int = 0
@@ -137,16 +141,22 @@ def pytest_args(level: int, impl: str | Path, report: Path, extra_args: Iterable
     """What follows ``python -m pytest`` in a level run that writes its report to ``report``.
 
     As in ``nox -s levelN``: every level up to N, unless ``extra_args`` names
-    test ids or paths under ``katas`` (then only those)."""
+    test ids or paths under ``katas`` (then only those). ``level`` may also name a
+    follow-up stage of the manifest (``"ops"``): its test files, with ``--stage``."""
     if isinstance(impl, Path):
         impl = impl.resolve()
     extra = [str(a) for a in extra_args]
-    return [*test_paths(extra), f"--level={level}", f"--impl={impl}", *extra,
+    if isinstance(level, str):  # a follow-up stage of the manifest: its own test files
+        st = manifest.stage(level)
+        unit = [*(str(f.relative_to(ROOT)) for f in st.test_files), f"--stage={st.name}"]
+    else:
+        unit = [*test_paths(extra), f"--level={level}"]
+    return [*unit, f"--impl={impl}", *extra,
             "-p", "no:cacheprovider", "-p", "no:xdist",  # one process: the report is the whole run's
             f"--kata-report={report}", "-p", "runner.report_text"]
 
 
-def command(level: int, impl: str | Path, report: Path, extra_args: Iterable[str] = (),
+def command(level: int | str, impl: str | Path, report: Path, extra_args: Iterable[str] = (),
             python: str | Path | None = None) -> list[str]:
     """The command line of a level run that writes its report to ``report``."""
     return [str(python or sys.executable), "-m", "pytest", *pytest_args(level, impl, report, extra_args)]
@@ -164,7 +174,7 @@ def environment(env: Mapping[str, str] | None = None) -> dict[str, str]:
 class RunningLevel:
     """A level run in progress (``start_level``)."""
 
-    def __init__(self, level: int, impl: str | Path, *, extra_args: Iterable[str] = (),
+    def __init__(self, level: int | str, impl: str | Path, *, extra_args: Iterable[str] = (),
                  env: Mapping[str, str] | None = None, timeout: float | None = None, cwd: Path = ROOT,
                  python: str | Path | None = None) -> None:
         self.level, self.impl, self.timeout = level, str(impl), timeout
@@ -257,17 +267,17 @@ class RunningLevel:
 def _fill(result: LevelResult, report: dict) -> None:
     result.passed, result.failed, result.total = report["passed"], report["failed"], report["total"]
     result.complete, result.error = bool(report["complete"]), report.get("error")
-    result.by_level = {int(k): v for k, v in report.get("by_level", {}).items()}
+    result.by_level = {int(k) if k.isdigit() else k: v for k, v in report.get("by_level", {}).items()}
     result.tests = [TestResult(t["nodeid"], t.get("level"), t["outcome"], t.get("message", ""), t.get("text", ""))
                     for t in report.get("tests", [])]
 
 
-def start_level(level: int, impl: str | Path, **kwargs) -> RunningLevel:
+def start_level(level: int | str, impl: str | Path, **kwargs) -> RunningLevel:
     """Start ``pytest katas --level N --impl IMPL`` and return at once (see ``RunningLevel``)."""
     return RunningLevel(level, impl, **kwargs)
 
 
-def run_level(level: int, impl: str | Path, *, extra_args: Iterable[str] = (), env: Mapping[str, str] | None = None,
+def run_level(level: int | str, impl: str | Path, *, extra_args: Iterable[str] = (), env: Mapping[str, str] | None = None,
               timeout: float | None = None, cwd: Path = ROOT, python: str | Path | None = None) -> LevelResult:
     """Run ``pytest katas --level N --impl IMPL`` in a subprocess and return its verdicts."""
     return RunningLevel(level, impl, extra_args=extra_args, env=env, timeout=timeout, cwd=cwd, python=python).wait()

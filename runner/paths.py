@@ -42,6 +42,21 @@ def level_number(path) -> int | None:
     return _level_number(str(path))
 
 
+@functools.lru_cache(maxsize=4096)
+def _stage_name(key: str) -> str | None:
+    from runner import manifest
+
+    st = manifest.stage_of_path(key)
+    return st.name if st else None
+
+
+def unit_of(path) -> int | str | None:
+    """The unit of the manifest a test file belongs to: a level's number, a follow-up stage's
+    name, or None (one of the repository's own tests)."""
+    n = level_number(path)
+    return n if n is not None else _stage_name(str(path))
+
+
 def is_kata(item) -> bool:
-    """A test of the kata's levels (under katas/), not one of the repository's own tests."""
-    return level_number(item.path) is not None
+    """A test of the kata's levels (under katas/) or stages, not one of the repository's own tests."""
+    return unit_of(item.path) is not None

@@ -6,6 +6,7 @@ Loaded by the repository's ``conftest.py``, so ``nox -s levelN`` and plain
     pytest katas --level 2                 # levels 1-2 against katas/level2/value.py
     pytest katas --level 2 --impl reference
     pytest katas/level2                    # only level 2's own tests (the level is inferred)
+    pytest tools/interview/stages --stage ops --impl reference   # a follow-up stage of levels.toml
 
 Tests ask for the engine through fixtures: ``Value`` (the class), ``nn`` (the
 level-4 module) and ``kata`` (everything: level, label, modules).
@@ -56,6 +57,8 @@ def pytest_addoption(parser):
     group = parser.getgroup("kata")
     group.addoption("--level", type=int, default=None,
                     help="run levels 1..N (default: the highest level among the paths given)")
+    group.addoption("--stage", default=None, metavar="NAME",
+                    help="run a follow-up stage of levels.toml (default: the stage of the paths given)")
     group.addoption("--impl", default="learner",
                     help="the engine to test: learner (default), reference, or a path to value.py or a kata-like folder")
 
@@ -69,6 +72,13 @@ def pytest_configure(config):
             manifest.level(level)
         except ValueError as e:
             raise pytest.UsageError(f"--level {level}: {e}") from None
+    name = config.getoption("stage")
+    if name is not None:
+        try:
+            if not manifest.stage(name).tests:
+                raise ValueError(f"stage {name} is judged by the levels 1..{manifest.stage(name).level}")
+        except ValueError as e:
+            raise pytest.UsageError(f"--stage {name}: {e}") from None
     config.stash[kata_session.RUN] = None
 
 
@@ -83,16 +93,38 @@ def pytest_ignore_collect(collection_path, config):
     lv = _kata_level_of(collection_path)
     if n is not None and lv is not None and lv.number > n:
         return True
+    name = config.getoption("stage")
+    st = manifest.stage_of_path(collection_path) if collection_path.is_file() else None
+    if st is not None and st.name != (name or st.name):  # --stage NAME: only that stage's files
+        return True
     return None
 
 
+def _unit(config, items) -> KataRun | None:
+    """What the run is about: the stage asked for (or of the files given), else levels 1..N."""
+    units = {paths.unit_of(it.path) for it in items} - {None}
+    names = sorted(u for u in units if isinstance(u, str))
+    name = config.getoption("stage") or (names[0] if names else None)
+    if name is not None:
+        if len(names) > 1 and not config.getoption("stage"):
+            raise pytest.UsageError(f"these tests are of several stages ({', '.join(names)}): give --stage NAME")
+        st = manifest.stage(name)
+        return KataRun(st.engine_level, stage=st)
+    if not units:
+        return None
+    return KataRun(manifest.level(config.getoption("level") or max(units)))
+
+
 def pytest_collection_modifyitems(session, config, items):
-    kata_items = [it for it in items if _kata_level_of(it.path) is not None]
+    run = _unit(config, items)
+    if run is None:
+        return
+    unit = run.stage.name if run.stage else None
+    kata_items = [it for it in items if paths.unit_of(it.path) is not None
+                  and isinstance(paths.unit_of(it.path), str) == (unit is not None)]
     if not kata_items:
         return
     _default_timeout(config, kata_items)
-    n = config.getoption("level") or max(_kata_level_of(it.path).number for it in kata_items)
-    run = KataRun(manifest.level(n))
     config.stash[kata_session.RUN] = run
     spec = config.getoption("impl")
     try:
@@ -159,6 +191,12 @@ def kata(request) -> KataRun:
     if run is None or run.impl is None:
         pytest.fail("this test needs the kata's engine: run it under katas/ (see README)", pytrace=False)
     return run
+
+
+@pytest.fixture(scope="session")
+def engine(kata):
+    """The module of the engine's first file: ``Value`` and any functions a stage asks for."""
+    return kata.impl.modules["value"]
 
 
 @pytest.fixture(scope="session")

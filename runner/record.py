@@ -17,7 +17,7 @@ from runner import paths, session
 class Record:
     outcomes: dict[str, str] = field(default_factory=dict)  # nodeid -> passed / failed / error / skipped
     headlines: dict[str, str] = field(default_factory=dict)  # nodeid -> one line
-    levels: dict[str, int] = field(default_factory=dict)  # nodeid -> the level of its test file
+    levels: dict[str, int | str] = field(default_factory=dict)  # nodeid -> its unit: a level's number, a stage's name
     deselected: list[str] = field(default_factory=list)
     advice: list | None = None  # runner.review notes, once per run
     complete: bool = False  # every test ran (set when the session finishes)
@@ -57,7 +57,7 @@ class Recorder:
 def collected(config, items) -> None:
     rec = record_of(config)
     for it in items:
-        lv = paths.level_number(it.path)
+        lv = paths.unit_of(it.path)
         if lv is not None:
             rec.levels[it.nodeid] = lv
 
@@ -78,7 +78,7 @@ def advice(config) -> list:
 def deselected(config, items) -> None:
     rec = record_of(config)
     for it in items:
-        lv = paths.level_number(it.path)
+        lv = paths.unit_of(it.path)
         if lv is not None:
             rec.deselected.append(it.nodeid)
             rec.levels[it.nodeid] = lv
@@ -93,7 +93,7 @@ def _headline(report) -> str:
 
 def counts(config) -> dict:
     rec = record_of(config)
-    per_level: dict[int, dict[str, int]] = {}
+    per_level: dict[int | str, dict[str, int]] = {}
     for nid, lv in rec.levels.items():
         d = per_level.setdefault(lv, {"passed": 0, "failed": 0, "skipped": 0, "total": 0})
         d["total"] += 1
@@ -104,7 +104,7 @@ def counts(config) -> dict:
             d["failed"] += 1
         elif outcome == "skipped":
             d["skipped"] += 1
-    return {"per_level": dict(sorted(per_level.items())),
+    return {"per_level": dict(sorted(per_level.items(), key=lambda kv: str(kv[0]).zfill(9))),
             "passed": sum(d["passed"] for d in per_level.values()),
             "failed": sum(d["failed"] for d in per_level.values()),
             "total": sum(d["total"] for d in per_level.values())}
@@ -132,6 +132,7 @@ def finish(session_) -> None:
     rec = record_of(config)
     result = {
         "level": run.level.number,
+        "stage": run.stage.name if run.stage else None,
         "impl": run.impl.label if run.impl else config.getoption("impl"),
         "passed": c["passed"],
         "failed": c["failed"],
@@ -152,7 +153,7 @@ def finish(session_) -> None:
             for nid in rec.levels])
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         Path(path).write_text(json.dumps(report, indent=2) + "\n")
-    if result["impl"] == "learner" and not hasattr(config, "workerinput"):
+    if result["impl"] == "learner" and not run.stage and not hasattr(config, "workerinput"):
         try:
             from runner import state
 

@@ -12,9 +12,10 @@ from runner import impl, manifest
 
 @dataclass
 class KataRun:
-    """What this pytest run tests: a level and an engine."""
+    """What this pytest run tests: a level (or a follow-up stage, on its level's engine) and an engine."""
 
     level: manifest.Level
+    stage: manifest.Stage | None = None
     impl: impl.Implementation | None = None
     error: str | None = None  # why the engine could not be loaded
 

@@ -12,8 +12,9 @@ def write(terminalreporter, config) -> None:
         return
     tw = terminalreporter
     level = run.level.number
+    unit = f"stage {run.stage.name}" if run.stage else f"level {level}"
     engine = _engine_label(run)
-    tw.write_sep("=", f"kata: level {level}" + (f", {engine}" if engine else ""), bold=True)
+    tw.write_sep("=", f"kata: {unit}" + (f", {engine}" if engine else ""), bold=True)
     if run.error:
         for i, line in enumerate(run.error.splitlines()):
             tw.write_line(line, red=(i == 0), bold=(i == 0))
@@ -25,7 +26,7 @@ def write(terminalreporter, config) -> None:
         state = "done" if d["passed"] == d["total"] and d["total"] else ""
         not_run = d["total"] - d["passed"] - d["failed"] - d["skipped"]
         skipped = (f" ({d['skipped']} skipped)" if d["skipped"] else "") + (f" ({not_run} not run)" if not_run else "")
-        tw.write_line(f"level {lv}  {d['passed']:>3} of {d['total']:<3} passing{skipped}  {state}".rstrip(),
+        tw.write_line(f"{'level' if isinstance(lv, int) else 'stage'} {lv}  {d['passed']:>3} of {d['total']:<3} passing{skipped}  {state}".rstrip(),
                       green=bool(state), bold=bool(state))
     if any(d["skipped"] for d in counts["per_level"].values()):  # say once how to get PyTorch tests running
         from utils.torch_oracle import TORCH_MISSING
@@ -45,10 +46,12 @@ def write(terminalreporter, config) -> None:
         tw.write_line(f"next: {first}", bold=True)
         if rec.headlines.get(first):
             tw.write_line(f"      {rec.headlines[first][:200]}")
-        if learner:
+        if learner and not run.stage:
             tw.write_line(f"stuck? {_hint_status(rec.levels[first])}")
     elif counts["total"] and counts["passed"] == counts["total"] and rec.complete:
-        if not learner:
+        if run.stage:
+            tw.write_line(f"every test of {unit} passes on this engine", green=True)
+        elif not learner:
             tw.write_line(f"every test of levels 1-{level} passes on this engine", green=True)
         elif level < len(manifest.levels()):
             nxt = level + 1
@@ -56,7 +59,7 @@ def write(terminalreporter, config) -> None:
                           f"{manifest.level(nxt).folder}, then `nox -s level{nxt}`", green=True, bold=True)
         else:
             tw.write_line("every level done. Practise against the clock: `nox -s interview`", green=True, bold=True)
-    if learner:
+    if learner and not run.stage:
         tw.write_line(f"progress: nox -s progress    re-run on save: nox -s level{level} -- --watch")
 
 

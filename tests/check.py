@@ -41,7 +41,7 @@ from tests.claims import CLAIMS, OTHER_FILES, Claim, written
 
 ROOT = manifest.ROOT
 EXTRAS = ("README.md", "img/")  # what a level folder may hold beside its files, tests and hints
-ENGINE_FOLDERS = ("tests/zoo", "tests/zoo/correct", "solutions", "bench/learner")
+ENGINE_FOLDERS = ("tests/zoo", "tests/zoo/correct", "solutions")
 
 
 class Unchecked(Exception):
@@ -192,11 +192,11 @@ def engine_files() -> list[str]:
 
 def listed_engines() -> dict[str, str]:
     """Every engine listed, with its claim: where each engine file is registered."""
-    from tests.test_zoo import WRONG  # the zoo's registry: each wrong engine's docstring
+    from tests.catalogue import discover  # the one catalogue: each wrong engine's docstring
 
     listed = {c.impl: f"passes levels 1-{c.level} (tests/claims.py)" for c in CLAIMS if c.impl != "reference"}
-    listed.update({e.path.relative_to(ROOT).as_posix(): f"rejected by level {e.rejected_by} (its docstring)"
-                   for e in WRONG})
+    listed.update({e.path.relative_to(ROOT).as_posix(): f"rejected by {e.unit} (its docstring)"
+                   for e in discover()})
     listed.update(OTHER_FILES)
     return listed
 

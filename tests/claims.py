@@ -35,7 +35,9 @@ CLAIMS = [
     Claim("solutions/naive/value.py", 2, "closures, a recursive sort"),
     Claim("solutions/memory-efficient/value.py", 3, "no closures, no reference cycles"),
     Claim("tests/zoo/_base.py", 3, "the zoo's base: tuple _prev, stored local derivatives, iterative DFS"),
-    Claim("tests/zoo/correct/micrograd_closures.py", 2, "a learner's micrograd: set _prev, closures, recursive sort"),
+    Claim("tests/zoo/correct/micrograd_closures.py", 3,
+          "a learner's micrograd done through level 3 (the bench's learner-speed engine): set _prev, closures, "
+          "tanh through exp, an iterative sort"),
     Claim("tests/zoo/correct/micrograd_as_learners_write.py", 2,
           "micrograd as learners write it: asserts for types, no input checks, tanh through exp"),
     Claim("tests/zoo/correct/data_through_float.py", 2, "no type check: data through float()"),
@@ -44,7 +46,6 @@ CLAIMS = [
     Claim("tests/zoo/correct/slots_kahn.py", 3, "__slots__, tuple _prev, stored derivatives, Kahn's order"),
     Claim("tests/zoo/correct/iterative_dfs.py", 3, "closures, set _prev, an iterative DFS over child iterators"),
     Claim("tests/zoo/correct/network", 4, "a full level-4 network on its own engine"),
-    Claim("bench/learner/value.py", 3, "the bench's learner-speed engine: closures, set _prev, an iterative sort"),
 ]
 
 

@@ -28,6 +28,7 @@ from types import SimpleNamespace
 import pytest
 
 from runner import levelrun, manifest
+from tests import catalogue
 from tools.grade import discover, flags, sandbox
 
 ROOT = manifest.ROOT
@@ -40,13 +41,6 @@ HONEST_EXTRA = ("escape_hatch",)  # marked, yet a real engine (hostile ones neve
 SYNTAX_ERROR = "class Value:\n    def __add__(self, other)\n        return self\n"
 
 
-def rejected_by(path: Path) -> int | None:
-    for line in path.read_text().splitlines():
-        if line.startswith("Rejected by: level "):
-            return int(line.split()[-1])
-    return None
-
-
 # Grading a class of 40 takes minutes on an idle 2-core machine and much longer on a busy one: the
 # module's fixtures grade it once, inside the first test that asks, so every test here gets room for
 # that (a slow machine must never turn into an error); the limits only stop a grader that hangs.
@@ -54,7 +48,8 @@ pytestmark = pytest.mark.timeout(3600)
 
 
 def zoo_level1() -> list[Path]:
-    return sorted(p for p in ZOO.glob("[!_]*.py") if rejected_by(p) == 1)
+    """The one-file wrong engines that level 1 rejects, from the one catalogue of engines."""
+    return sorted(e.path for e in catalogue.wrong() if e.rejected_by == 1 and e.path.suffix == ".py")
 
 
 def git_status() -> str:
@@ -191,7 +186,7 @@ def test_repository_and_results_are_unchanged(graded):
 def test_levels_1_2_match_impl_runs(tmp_path):
     folder = tmp_path / "class"
     folder.mkdir()
-    level2_bug = sorted(p for p in ZOO.glob("[!_]*.py") if rejected_by(p) == 2)[0]
+    level2_bug = sorted(e.path for e in catalogue.wrong() if e.rejected_by == 2 and e.path.suffix == ".py")[0]
     picked = [ZOO / "correct" / "slots_kahn.py", level2_bug]  # passes all; fails level 2 only
     for path in picked:
         shutil.copy(path, folder / path.name)

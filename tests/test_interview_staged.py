@@ -132,14 +132,13 @@ def test_hints_of_the_stage_in_progress(tmp_path):
 
 # -- a scripted learner, through the real stage tests ---------------------------------------
 
-DRAFT = "from tools.interview.stages.solution import fresh_value\nfrom tools.interview.stages.zoo import parts\n\n" \
-        "Value = fresh_value()\n"
+ZOO = "from tests.zoo.{} import Value  # a wrong engine of the catalogue: its Value only\n"
 DRAFTS = {  # what the learner has written by the end of each stage (one file, growing)
-    "core": DRAFT + "del Value.sigmoid, Value.log, Value.zero_grad\nValue.backward = parts.recursive_backward\n",
-    "ops": DRAFT + "del Value.zero_grad\nValue.backward = parts.recursive_backward\n",
-    "iterative": DRAFT + "del Value.zero_grad\nValue.backward = parts.iterative_backward_without_reset\n",
+    "core": ZOO.format("stage_iterative_recursive_sort") + "del Value.sigmoid, Value.log, Value.zero_grad\n",
+    "ops": ZOO.format("stage_iterative_recursive_sort") + "del Value.zero_grad\n",
+    "iterative": ZOO.format("stage_twice_compounds") + "del Value.zero_grad\n",
     "twice": None,  # stuck: the learner runs out of time on this one
-    "softmax": DRAFT + "from tools.interview.stages.solution import softmax, cross_entropy  # noqa: F401\n",
+    "softmax": "from reference.engine import *  # noqa: F403 - every stage done\n",
 }
 
 

@@ -1,23 +1,8 @@
-"""The bug zoo: every wrong engine is rejected by its level, with failures that say what is wrong.
+"""The bug zoo: every wrong engine is rejected by its level or stage, with failures that say what is wrong.
 
-``tests/zoo/`` holds engines with exactly one classic bug each (most subclass
-a correct engine, ``tests/zoo/_base.py`` or ``tests/zoo/correct/micrograd_closures.py``, and
-override the one method that holds the bug). A file (or, for a level-4
-engine, a folder with ``value.py`` and ``nn.py``) registers itself with its
-docstring:
-
-    Rejected by: level 2              the lowest level that must reject it
-    Message names: tanh | overflow    words (any one of them) that the FIRST failing
-    Message names: ...                test's block must say; every line must be met
-    Must not say: accumul | float32   (optional) words no failure block may say: a
-                                      cause that does not apply to this bug
-    Fresh runs: 5                     (optional) a bug whose effect depends on the
-                                      order of siblings in a set: rejected, with the
-                                      same first failure, in that many fresh processes
-    Gap: ...                          (optional) a known hole in the kata's
-                                      tests: the check is an expected failure
-
-Words are matched against what the failure blocks *say*: the message lines,
+``tests/zoo/`` holds engines with exactly one classic bug each; each registers itself,
+with its claims, in its docstring (the format is in ``tests/catalogue.py``, which reads
+them). Words are matched against what the failure blocks *say*: the message lines,
 without the lines that show a file location, the code at that location, or
 the replay command (so a word never comes from a test's name or its source).
 
@@ -25,7 +10,7 @@ The correct engines (the zoo's bases, ``tests/zoo/correct/``, the reference
 and the solutions) are listed with the levels they claim in
 ``tests/claims.py``; ``tests/test_levels.py`` runs each of them once.
 
-Each check runs the level in a subprocess, exactly as a learner would
+Each check runs the level (or the follow-up stage) in a subprocess, exactly as a learner would
 (``pytest katas --level N --impl PATH``), and reads the verdicts back.
 """
 
@@ -35,17 +20,15 @@ import ast
 import functools
 import os
 import re
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
 from runner import manifest
 from tests import check
+from tests.catalogue import ZOO, Engine, discover, docstring, folder_docstring
 from tests.claims import CLAIMS
 from tests.kata_runs import LevelRun, run_level
 
-ZOO = Path(__file__).resolve().parent / "zoo"
 # the levels whose tests exist (a level may be in levels.toml before its tests are written)
 LEVELS = {lv.number for lv in manifest.levels() if all(p.exists() for p in lv.test_files)}
 # the learner's screen: one shaped block per failure (no --tb, which would turn the shaping off)
@@ -55,69 +38,6 @@ FRESH_RUNS = int(os.environ.get("KATA_FRESH_RUNS", "0"))
 
 
 
-@dataclass(frozen=True)
-class Engine:
-    name: str  # path under tests/zoo, e.g. "assign_instead_of_accumulate"
-    path: Path  # the file, or the folder of a level-4 engine
-    title: str
-    rejected_by: int
-    names: tuple[tuple[str, ...], ...]  # every group must match; any word of a group will do
-    must_not: tuple[str, ...] = ()
-    fresh_runs: int = 0
-    gap: str | None = None
-
-
-def _docstring(path: Path) -> str:
-    return ast.get_docstring(ast.parse(path.read_text())) or ""
-
-
-def _folder_docstring(folder: Path) -> str:
-    """A level-4 engine registers in the docstring of its nn.py, or else of its value.py."""
-    for name in ("nn.py", "value.py"):
-        doc = _docstring(folder / name) if (folder / name).exists() else ""
-        if "Rejected by:" in doc:
-            return doc
-    return ""
-
-
-def _field(doc: str, name: str) -> list[str]:
-    """Every ``name: value`` line; a value continues on the following indented or
-    non-blank lines up to the next field or blank line."""
-    found = []
-    for match in re.finditer(rf"^{name}:[ \t]*(.*(?:\n(?![A-Z][a-z ]+:)[^\n]+)*)", doc, re.MULTILINE):
-        found.append(" ".join(match.group(1).split()))
-    return found
-
-
-def _words(line: str) -> tuple[str, ...]:
-    return tuple(w.strip().lower() for w in line.split("|") if w.strip())
-
-
-def _parse(name: str, path: Path, doc: str) -> Engine:
-    level = int(re.fullmatch(r"level (\d+)", _field(doc, "Rejected by")[0]).group(1))
-    gap = _field(doc, "Gap")
-    fresh = _field(doc, "Fresh runs")
-    return Engine(
-        name, path, doc.splitlines()[0], level,
-        names=tuple(_words(line) for line in _field(doc, "Message names")),
-        must_not=tuple(w for line in _field(doc, "Must not say") for w in _words(line)),
-        fresh_runs=int(fresh[0]) if fresh else 0,
-        gap=gap[0] if gap else None,
-    )
-
-
-def discover(root: Path = ZOO) -> list[Engine]:
-    """Every wrong engine under ``root``: the ``*.py`` files and the folders holding a ``value.py``
-    whose docstring says ``Rejected by:`` (the rest are shared pieces and correct engines)."""
-    engines = []
-    for path in sorted(root.iterdir()):
-        if path.suffix == ".py" and "Rejected by:" in _docstring(path):
-            engines.append(_parse(path.relative_to(root).with_suffix("").as_posix(), path, _docstring(path)))
-        elif path.is_dir() and (path / "value.py").exists() and _folder_docstring(path):
-            engines.append(_parse(path.relative_to(root).as_posix(), path, _folder_docstring(path)))
-    return engines
-
-
 WRONG = discover()
 
 
@@ -125,7 +45,8 @@ def _param(engine: Engine) -> pytest.param:
     marks = []
     if engine.gap:
         marks.append(pytest.mark.xfail(strict=True, reason=engine.gap))
-    if engine.rejected_by not in LEVELS or engine.rejected_by >= 3:
+    if engine.stage in ("iterative", "softmax") or (not engine.stage and (
+            engine.rejected_by not in LEVELS or engine.rejected_by >= 3)):
         marks.append(pytest.mark.slow)
     return pytest.param(engine, id=engine.name, marks=marks)
 
@@ -141,7 +62,7 @@ def _narrowed(engine: Engine) -> tuple[list[str], int]:
     base passes levels 1-3 in its own check, so these entries run level 4's
     own tests only, without the slow training.
     """
-    if engine.rejected_by < 3:
+    if engine.stage or engine.rejected_by < 3:  # a stage runs its own tests only
         return [], 1
     if not engine.path.is_dir():
         return ["-x"], 1
@@ -157,7 +78,7 @@ def _run(engine: Engine) -> LevelRun:
 @functools.cache
 def _run_once(engine: Engine) -> LevelRun:
     """The engine's run at its level, shared by the checks of one process."""
-    if engine.rejected_by not in LEVELS:
+    if not engine.stage and engine.rejected_by not in LEVELS:
         pytest.skip(f"the tests of level {engine.rejected_by} do not exist yet")
     return _run(engine)
 
@@ -167,8 +88,9 @@ def _failed(run: LevelRun) -> list[str]:
     return [t for t in run.not_passed if run.outcomes[t] in ("failed", "error")]
 
 
-def _level_of(test_id: str) -> int:
-    return int(re.search(r"level(\d+)", test_id).group(1))
+def _level_of(test_id: str) -> int | None:
+    found = re.search(r"katas/level(\d+)", test_id)
+    return int(found.group(1)) if found else None  # None: a stage's test
 
 
 _LOCATION = re.compile(r"\S+\.py:\d+, in \S+\s*$")
@@ -217,8 +139,11 @@ def test_the_zoo_is_big_and_every_entry_is_registered():
     unlisted = check.engine_catalogue()  # every engine file is listed with its claims (nox -s check)
     assert not unlisted, "\n".join(unlisted)
     for path in sorted(ZOO.iterdir()) + sorted((ZOO / "correct").iterdir()):
-        doc = _docstring(path) if path.suffix == ".py" else _folder_docstring(path) if path.is_dir() else ""
-        assert "Passes:" not in doc, f"{path}: a correct engine's claim goes in tests/claims.py"
+        if path.name.startswith((".", "__")) or path.name in ("_base_nn.py", "_reference.py") or path.name == "correct":
+            continue
+        where = path.relative_to(ZOO.parent.parent).as_posix()
+        doc = docstring(path) if path.suffix == ".py" else folder_docstring(path)
+        assert "Passes:" not in doc, f"{where}: a correct engine's claim goes in tests/claims.py"
     for engine in WRONG:
         where = f"tests/zoo/{engine.name}"
         assert engine.title, f"{where}: the docstring's first line names the bug"
@@ -233,6 +158,13 @@ def test_the_zoo_is_big_and_every_entry_is_registered():
         defined |= {t.id for n in tree.body if isinstance(n, ast.Assign) for t in n.targets if isinstance(t, ast.Name)}
         defined |= {a.asname or a.name for n in tree.body if isinstance(n, ast.ImportFrom) for a in n.names}
         assert "Value" in defined, f"{value}: every zoo engine defines Value itself"
+
+
+def test_every_follow_up_stage_has_wrong_engines_to_reject():
+    stages = [s.name for s in manifest.stages().values() if s.tests]
+    for name in stages:
+        assert any(e.stage == name for e in WRONG), f"stage {name} has no wrong engine in tests/zoo to reject"
+    assert {e.stage for e in WRONG} - {None} <= set(stages)
 
 
 def test_every_level_has_correct_engines_of_several_styles():
@@ -271,14 +203,14 @@ def test_said_keeps_the_message_and_drops_names_locations_and_source():
 @pytest.mark.parametrize("engine", [_param(e) for e in WRONG])
 def test_wrong_engine_is_rejected_by_its_level(engine: Engine):
     run = _run_once(engine)
-    assert run.outcomes, f"{engine.name}: level {engine.rejected_by} collected no tests\n{run.output[-2000:]}"
+    assert run.outcomes, f"{engine.name}: {engine.unit} collected no tests\n{run.output[-2000:]}"
     assert run.returncode != 0 and _failed(run), (
-        f"{engine.name} ({engine.title}) passes level {engine.rejected_by}: {run.summary()}"
+        f"{engine.name} ({engine.title}) passes {engine.unit}: {run.summary()}"
     )
     # exactly one bug, and the tag is the first level that sees it: the tests of
     # the earlier levels (which run too, levels being cumulative) all pass
     _, first = _narrowed(engine)
-    earlier = [t for t in run.not_passed if first <= _level_of(t) < engine.rejected_by]
+    earlier = [] if engine.stage else [t for t in run.not_passed if first <= _level_of(t) < engine.rejected_by]
     assert not earlier, (
         f"{engine.name} is tagged level {engine.rejected_by}, but tests of earlier levels reject it too: {earlier}"
     )
@@ -286,7 +218,7 @@ def test_wrong_engine_is_rejected_by_its_level(engine: Engine):
 
 def _first_failure_names_the_bug(engine: Engine, run: LevelRun) -> None:
     failed = _failed(run)
-    assert failed, f"{engine.name} passes level {engine.rejected_by}: {run.summary()}"
+    assert failed, f"{engine.name} passes {engine.unit}: {run.summary()}"
     first = failed[0]
     text = said(run, first)
     missing = [" | ".join(group) for group in engine.names if not any(word in text for word in group)]
@@ -319,7 +251,7 @@ def test_order_dependent_bug_is_rejected_the_same_way_on_every_run(engine: Engin
     """A bug whose effect depends on the order of siblings in a set ``_prev`` (that order
     follows the objects' ids, which change from process to process): the level rejects it
     in every fresh process, with the same first failure, saying the same thing."""
-    if engine.rejected_by not in LEVELS:
+    if not engine.stage and engine.rejected_by not in LEVELS:
         pytest.skip(f"the tests of level {engine.rejected_by} do not exist yet")
     firsts = []
     for _ in range(FRESH_RUNS or engine.fresh_runs):

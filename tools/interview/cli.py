@@ -134,7 +134,7 @@ def parser() -> argparse.ArgumentParser:
         epilog=(
             "scopes and their default minutes (a level's clock is its `minutes` in levels.toml):\n"
             + scope_help() + "\n\n"
-            "stages (tools/interview/stages/stages.toml), for --stages and --stage:\n" + stage_help() + "\n\n"
+            "stages (levels.toml, [[stage]]), for --stages and --stage:\n" + stage_help() + "\n\n"
             "Without core, --stages/--stage is level 5, beyond the engine: it starts from your\n"
             "katas/level4/value.py (or --from-reference). Level 4 is not an interview scope.\n"
             "Your practice files and history are kept in .kata/interview/ (git-ignored)."

@@ -2,8 +2,8 @@
 
 * scopes: what can be practised (one level, or ``full``), read from levels.toml;
 * scaffold: a fresh practice folder with the pristine stub, under ``.kata/``;
-* the test runners: a level through the kata's one level runner (runner/levelrun.py),
-  a follow-up stage's tests through their JSON verdicts (``run_stage_tests``);
+* the test runner: a level, or a follow-up stage of levels.toml, through the kata's one
+  level runner (runner/levelrun.py) and the plugin's report;
 * the attempt: a small state machine driven by an injected clock, so the
   whole loop can be tested without sleeping;
 * hints: how many hint tiers were read during the attempt.
@@ -14,13 +14,7 @@ Nothing here ever writes under ``katas/`` or ``stubs/``.
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
 import shutil
-import subprocess
-import sys
-import tempfile
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -177,41 +171,13 @@ def from_level_run(r) -> RunResult:
     return RunResult(passed=r.passed, total=r.total, failures=failures, error=error, duration=r.duration)
 
 
-def run_level(level: int, impl: Path, timeout: float) -> RunResult:
-    """Levels 1..``level`` of the kata against ``impl``: the kata's one level runner."""
+def run_level(level: int | str, impl: Path, timeout: float) -> RunResult:
+    """Levels 1..``level`` of the kata, or a follow-up stage by name, against ``impl``: the kata's
+    one level runner (runner/levelrun.py), the one plugin and its report."""
     from runner import levelrun
 
     return from_level_run(levelrun.run_level(level, Path(impl).resolve(), extra_args=("-q",),
                                              timeout=max(timeout, 5.0)))
-
-
-def run_stage_tests(test_file: Path, impl: Path, timeout: float) -> RunResult:
-    """A follow-up stage's tests (tools/interview/stages/) against ``impl``, read back from the
-    JSON verdicts its conftest writes (``--stage-report``)."""
-    with tempfile.TemporaryDirectory(prefix="kata-stage-") as tmp:
-        report = Path(tmp) / "report.json"
-        cmd = [sys.executable, "-m", "pytest", str(test_file), f"--impl={Path(impl).resolve()}", "-q",
-               "-p", "no:cacheprovider", "-p", "no:xdist", f"--stage-report={report}"]
-        env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
-        started = time.monotonic()
-        try:
-            proc = subprocess.run(cmd, check=False, cwd=manifest.ROOT, env=env, capture_output=True, text=True,
-                                  timeout=max(timeout, 5.0), stdin=subprocess.DEVNULL)
-        except subprocess.TimeoutExpired:
-            return RunResult(error=f"the tests were stopped after {timeout:.0f} s: an endless loop in backward()?",
-                             duration=time.monotonic() - started)
-        result = RunResult(duration=time.monotonic() - started)
-        try:
-            data = json.loads(report.read_text())
-            result.passed, result.total = int(data["passed"]), int(data["total"])
-            result.failures = [(t["nodeid"].split("::")[-1], t.get("message") or t["outcome"])
-                               for t in data["tests"] if t["outcome"] != "passed"]
-        except (OSError, ValueError, KeyError, TypeError):
-            pass
-        if result.total == 0:  # a usage error, a crash: pytest's last words say why
-            tail = [ln for ln in (proc.stdout + proc.stderr).strip().splitlines() if ln.strip()][-6:]
-            result.error = "the tests did not run:\n" + "\n".join(tail)
-        return result
 
 
 def pytest_runner(sc: Scope, folder: Path) -> Runner:
@@ -222,9 +188,7 @@ def pytest_runner(sc: Scope, folder: Path) -> Runner:
 def stage_runner(stage, folder: Path) -> Runner:
     """The real runner of a stage (tools/interview/script.py) against the practice file."""
     practice = Path(folder) / "value.py"
-    if stage.level:
-        return lambda timeout: run_level(stage.level, practice, timeout)
-    return lambda timeout: run_stage_tests(stage.test_file, practice, timeout)
+    return lambda timeout: run_level(stage.level or stage.name, practice, timeout)
 
 
 # -- the attempt --------------------------------------------------------------------

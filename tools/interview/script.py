@@ -1,4 +1,4 @@
-"""The stages of a staged attempt, read from ``stages/stages.toml``, and the scripts made of them.
+"""The scripts of a staged attempt, made of the stages of the one manifest (``levels.toml``, ``[[stage]]``).
 
 A *script* is an ordered list of stages. The default script (``full``) is the
 stages marked ``default``; ``--stages a,b,c`` picks others, in that order.
@@ -9,62 +9,18 @@ engine (or the reference), since its stages build on a working ``Value``.
 
 from __future__ import annotations
 
-import functools
-import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 from runner import manifest
+from runner.manifest import Stage, stages
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+__all__ = ["Stage", "stages", "CORE", "ScriptError", "default_script", "parse", "script_name", "start_file", "minutes"]
 
-FOLDER = Path(__file__).resolve().parent / "stages"
-MANIFEST = FOLDER / "stages.toml"
 CORE = "core"
 
 
 class ScriptError(ValueError):
     """A script that cannot be played; the message is one line for the learner."""
-
-
-@dataclass(frozen=True)
-class Stage:
-    name: str
-    title: str
-    minutes: float
-    prompt: str
-    hints: tuple[str, ...] = ()
-    tags: tuple[str, ...] = ()
-    default: bool = False
-    level: int | None = None  # the core: judged by the kata's level tests 1..level
-    tests: str | None = None  # a follow-up: its test file in stages/
-
-    @property
-    def test_file(self) -> Path | None:
-        return FOLDER / self.tests if self.tests else None
-
-    @property
-    def needs_torch(self) -> bool:
-        return bool(self.level) and any(manifest.level(n).needs_torch for n in range(1, self.level + 1))
-
-
-@functools.lru_cache(maxsize=None)
-def stages() -> dict[str, Stage]:
-    """Every stage, in the manifest's order."""
-    with MANIFEST.open("rb") as f:
-        entries = tomllib.load(f)["stage"]
-    out: dict[str, Stage] = {}
-    for e in entries:
-        if ("level" in e) == ("tests" in e):
-            raise ValueError(f"{MANIFEST}: stage {e.get('name')!r} needs exactly one of level and tests")
-        st = Stage(name=e["name"], title=e["title"], minutes=float(e["minutes"]), prompt=e["prompt"].strip(),
-                   hints=tuple(e.get("hints", ())), tags=tuple(e.get("tags", ())), default=bool(e.get("default")),
-                   level=e.get("level"), tests=e.get("tests"))
-        out[st.name] = st
-    return out
 
 
 def default_script() -> list[Stage]:

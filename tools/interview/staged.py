@@ -4,7 +4,7 @@ share of the clock, an oral question between stages, and a scorecard at the end.
 Each stage is an ``Attempt`` of its own (tools/interview/core.py), driven by the same
 loop on the same practice file: its prompt is shown, its tests run at once and after
 every save, and it ends green, at the end of its budget, or with Ctrl-C. A stage's
-budget is its share (``minutes`` in stages/stages.toml) plus the time saved on the
+budget is its share (``minutes`` of its ``[[stage]]`` in levels.toml) plus the time saved on the
 stages before it; a stage that runs out moves the interview on to the next one, as an
 interviewer would. The oral questions have their own timer and do not eat a stage's
 budget. Ctrl-C abandons the attempt: the stages not reached are recorded as such.

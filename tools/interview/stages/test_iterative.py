@@ -1,23 +1,13 @@
-"""Stage "iterative": backward() on a chain of 200 000 nodes, and still right on shared nodes."""
+"""Stage "iterative": backward() on a chain of 200 000 nodes, and still right on shared nodes.
+
+A wrong gradient's message says what was computed and expected; the cause comes from the
+kata's diagnosis (runner/diagnose.py), which states one only when a probe confirmed it."""
 
 import math
-import sys
 
-import pytest
 from pytest import approx
 
 DEEP = 100_000
-
-TOO_DEEP = ("backward() raised RecursionError on a graph of {n:,} nodes: your topological sort calls "
-            "itself once per node and Python stops at about {limit:,} nested calls. Build the order with "
-            "an explicit stack (or Kahn's algorithm). Raising sys.setrecursionlimit is not a fix.")
-
-
-def backward(out, n):
-    try:
-        out.backward()
-    except RecursionError:
-        pytest.fail(TOO_DEEP.format(n=n, limit=sys.getrecursionlimit()), pytrace=False)
 
 
 def test_a_chain_of_200_000_nodes(Value):
@@ -26,7 +16,7 @@ def test_a_chain_of_200_000_nodes(Value):
     y = x
     for _ in range(DEEP):
         y = (y + 0.001) * 0.99999
-    backward(y, 2 * DEEP)
+    y.backward()  # a RecursionError gets the levels' block: which function called itself
     assert x.grad == approx(0.99999**DEEP, rel=1e-9), (
         f"dy/dx should be 0.99999 ** 100000 = {0.99999 ** DEEP!r}; your engine gives {x.grad!r}")
 
@@ -40,10 +30,9 @@ def test_a_deep_chain_with_a_shortcut(Value):
     for _ in range(DEEP // 2):
         y = y * 1.0
     out = y * 2.0 + u
-    backward(out, DEEP)
+    out.backward()
     assert x.grad == approx(9.0), (
-        f"out = 2 * chain(u) + u with u = 3x: d out/dx = 3 * (2 + 1) = 9; your engine gives {x.grad!r}. "
-        "A node passed on its gradient before all of its users had sent theirs: the order is not topological.")
+        f"out = 2 * chain(u) + u with u = 3x: d out/dx = 3 * (2 + 1) = 9; your engine gives {x.grad!r}")
 
 
 def test_diamonds_in_a_row(Value):
@@ -52,8 +41,8 @@ def test_diamonds_in_a_row(Value):
     y = x
     for _ in range(20):
         y = y * 1.0 + y * 1.0
-    backward(y, 100)
+    y.backward()
     assert x.grad == approx(2.0**20), (
         f"twenty diamonds (y = y*1 + y*1, twenty times) give dy/dx = 2 ** 20 = {2**20}; your engine gives "
-        f"{x.grad!r}" + (": each node must be visited once, after all of its users" if x.grad != 2.0**20 else ""))
+        f"{x.grad!r}")
     assert math.isfinite(y.data)

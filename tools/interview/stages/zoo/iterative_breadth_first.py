@@ -1,9 +1,0 @@
-"""Iterative, but breadth-first: a node can pass on its gradient before all of its users sent theirs."""
-
-from tools.interview.stages.solution import *  # noqa: F401,F403 - the solution, then one mistake
-from tools.interview.stages.solution import fresh_value
-from tools.interview.stages.zoo import parts
-
-STAGE = "iterative"
-Value = fresh_value()
-Value.backward = parts.breadth_first_backward

@@ -1,9 +1,0 @@
-"""zero_grad() that recurses: RecursionError on a deep graph."""
-
-from tools.interview.stages.solution import *  # noqa: F401,F403 - the solution, then one mistake
-from tools.interview.stages.solution import fresh_value
-from tools.interview.stages.zoo import parts
-
-STAGE = "twice"
-Value = fresh_value()
-Value.zero_grad = parts.recursive_zero_grad
