@@ -73,6 +73,7 @@ class Results:
     levels: dict[int, tuple[float, str]] = field(default_factory=dict)  # level -> seconds, error
     tools: dict[str, float] | None = None  # stdlib tool session -> seconds of its first run
     loop_unit: float | None = None  # seconds per micrograd step, timed in the levels' rounds (bench/unit.py)
+    shows: dict[str, float | None] = field(default_factory=dict)  # tools that train for show -> seconds; and UNIT
 
 
 FAST_NAME = "fast (escape hatch)"
@@ -125,6 +126,8 @@ def run(repeats: int = 9, n_points: int = 100, chain_n: int = 1_000_000, chain_r
         timed = loop.level_times(levels, loop_repeats)
         res.loop_unit = timed.pop(loop.UNIT, None)
         res.levels = timed
+        out("Timing the tools that train for show (nox -s plots, a model hunt's train.py)...")
+        res.shows = loop.show_times(loop_repeats)
         out("Timing the first run of each standard-library tool session...")
         res.tools = loop.tool_first_runs()
         out("Timing what nox adds (a warm nox -s level1 against bare pytest in the same environment)...")

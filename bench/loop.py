@@ -196,3 +196,31 @@ def env_has_torch(name: str) -> bool | None:
     if not env.exists():
         return None
     return any(env.glob("lib/python*/site-packages/torch")) or any(env.glob("Lib/site-packages/torch"))
+
+
+SHOWS = ("nox -s plots", "python train.py (a model hunt)")
+
+
+def show_times(repeats: int = 2) -> dict[str, float | None]:
+    """Seconds (median) of the tools that train for show: ``python -m tools.plots`` (what ``nox -s plots``
+    runs) and the ``train.py`` of a model hunt (the first, planted in a throw-away state folder); and
+    under ``UNIT`` one micrograd step timed in the same rounds."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env = dict(os.environ, KATA_STATE_DIR=str(Path(tmp) / "state"))
+        planted = subprocess.run([sys.executable, "-c", "from tools.bughunt import catalogue, scaffold; "
+                                  "print(scaffold.plant(next(h for h in catalogue.hunts() if h.file == 'nn.py')))"],
+                                 cwd=ROOT, capture_output=True, text=True, check=True, env=env)
+        train = Path(planted.stdout.strip().splitlines()[-1]) / "train.py"
+        commands = {
+            SHOWS[0]: [sys.executable, "-m", "tools.plots", "--quiet", "--out", str(Path(tmp) / "out")],
+            SHOWS[1]: [sys.executable, str(train)],
+        }
+        tasks = {name: (lambda cmd=cmd: subprocess.run(cmd, cwd=ROOT, capture_output=True, check=True, env=env))
+                 for name, cmd in commands.items()}
+        units: list[float | None] = []
+        tasks[UNIT] = lambda: units.append(unit_step())
+        times = time_rounds(tasks, repeats, min_block=0, warm=SHOWS[0])
+    out: dict[str, float | None] = {name: median(times[name]) for name in SHOWS}
+    measured = [u for u in units if u is not None]
+    out[UNIT] = median(measured) if measured else None
+    return out
