@@ -23,6 +23,7 @@ FAST, MICROGRAD, TORCH_SCALAR = "fast (escape hatch)", "micrograd 0.1.0", "torch
 VECTORIZED, TORCH_BATCHED, REFERENCE = "vectorized (numpy)", "torch batched", "reference"
 COMMAND = "nox -s bench -- --markdown bench.md"
 LEVEL_GOALS = {3: 6, 4: 10}  # warm time of levels 1..N, in micrograd training steps
+WATCH_GOAL = 2  # watch mode's first answer to a save, in micrograd training steps
 SHOW_GOAL = 8  # a tool that trains for show, in micrograd training steps (timed in its own rounds)
 TOOL_GOAL = 2  # first run of a standard-library tool session, in micrograd training steps
 
@@ -62,6 +63,10 @@ def targets(res: Results) -> list[tuple[str, str, bool | None]]:
         out.append((f"warm level {n} (levels 1-{n}'s tests, learner-speed engine) <= {goal} micrograd steps",
                     err or ("-" if unit is None else f"{t / unit:.1f} steps"),
                     False if err else (None if unit is None else t / unit <= goal)))
+    for name, t in res.watch.items():
+        if "whole level" not in name:
+            out.append((f"watch mode, level 4, {name} <= {WATCH_GOAL} micrograd steps",
+                        "-" if unit is None else f"{t / unit:.1f} steps", None if unit is None else t / unit <= WATCH_GOAL))
     show_unit = res.shows.get(bench_loop.UNIT) or unit
     for name in bench_loop.SHOWS:
         if res.shows.get(name) is not None:
@@ -125,6 +130,8 @@ def tables(res: Results) -> list[tuple[str, list[str], list[list[str]]]]:
         rows += [[f"{name} (warm; its own rounds)", ms(res.shows[name]),
                   "-" if show_unit is None else f"{res.shows[name] / show_unit:.1f}", str(SHOW_GOAL)]
                  for name in bench_loop.SHOWS if res.shows.get(name) is not None]
+        rows += [[f"nox -s level4 -- --watch: {name}", ms(t), steps(t), str(WATCH_GOAL) if "whole" not in name else "-"]
+                 for name, t in res.watch.items()]
         unit_shown = "-" if unit is None else ms(unit)
         out.append((f"The learner's loop, in training steps of micrograd 0.1.0's MLP(2, [16, 16, 1]) on "
                     f"{res.n_points} points (one step = {unit_shown}, "

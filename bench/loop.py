@@ -224,3 +224,51 @@ def show_times(repeats: int = 2) -> dict[str, float | None]:
     measured = [u for u in units if u is not None]
     out[UNIT] = median(measured) if measured else None
     return out
+
+
+BREAK = ("            self.grad += other.data * out.grad\n", "            self.grad += self.data * out.grad\n")
+
+
+def watch_times(level: int = 4, timeout: float = 600) -> dict[str, float] | None:
+    """Seconds the watcher (``python -m tools.watch --level N``) takes, on the learner-speed engine, from
+    a save that breaks ``*``'s gradient to that failure on screen, and from the save that fixes it to
+    "passing so far" and to the whole level's verdict. None without watchfiles."""
+    if importlib.util.find_spec("watchfiles") is None:
+        return None
+    import queue
+    import threading
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = learner_engine(Path(tmp))
+        good = (folder / "value.py").read_text()
+        env = dict(os.environ, KATA_STATE_DIR=str(Path(tmp) / "state"), KATA_NO_CLEAR="1", PYTHONUNBUFFERED="1")
+        cmd = [sys.executable, "-m", "tools.watch", f"--level={level}", f"--impl={folder}", "-q",
+               "-o", f"cache_dir={Path(tmp) / 'cache'}"]
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+        lines: queue.Queue = queue.Queue()
+        threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
+
+        def until(text: str) -> float:
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                try:
+                    if text in lines.get(timeout=0.2):
+                        return time.perf_counter()
+                except queue.Empty:
+                    continue
+            raise RuntimeError(f"watch mode: no {text!r} within {timeout:g} s")
+
+        try:
+            until("watching value.py")
+            t0 = time.perf_counter()
+            (folder / "value.py").write_text(good.replace(*BREAK))
+            out = {"a save that breaks *: its failure on screen": until("stopping after 1 failures") - t0}
+            until("watching value.py")
+            t0 = time.perf_counter()
+            (folder / "value.py").write_text(good)
+            out['the save that fixes it: "passing so far"'] = until("passing so far") - t0
+            out["the save that fixes it: the whole level's verdict"] = until("watching value.py") - t0
+            return out
+        finally:
+            proc.kill()
+            proc.wait()
