@@ -62,8 +62,10 @@ def requirements(name: str, extras: tuple[str, ...] = ()) -> list[str]:
 
 
 def installer() -> str | None:
-    """uv when it is installed (it builds an environment in a fraction of pip's time), else None: venv and pip."""
-    return shutil.which("uv")
+    """uv when it is installed (on the PATH, or beside nox's own interpreter): it builds an environment in
+    a fraction of pip's time. None: venv and pip."""
+    beside = Path(sys.executable).parent / ("uv.exe" if sys.platform == "win32" else "uv")
+    return shutil.which("uv") or (str(beside) if beside.exists() else None)
 
 
 def python_of(session: nox.Session, name: str, extras: tuple[str, ...] = ()) -> str:
