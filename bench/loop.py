@@ -259,15 +259,15 @@ def watch_times(level: int = 4, timeout: float = 600) -> dict[str, float] | None
             raise RuntimeError(f"watch mode: no {text!r} within {timeout:g} s")
 
         try:
-            until("watching value.py")
+            until("watching ")
             t0 = time.perf_counter()
             (folder / "value.py").write_text(good.replace(*BREAK))
             out = {"a save that breaks *: its failure on screen": until("stopping after 1 failures") - t0}
-            until("watching value.py")
+            until("watching ")
             t0 = time.perf_counter()
             (folder / "value.py").write_text(good)
             out['the save that fixes it: "passing so far"'] = until("passing so far") - t0
-            out["the save that fixes it: the whole level's verdict"] = until("watching value.py") - t0
+            out["the save that fixes it: the whole level's verdict"] = until("watching ") - t0
             return out
         finally:
             proc.kill()
