@@ -9,15 +9,19 @@ environment to create, they answer at once. Sessions that need packages
 share an environment by what they need (ENVS below): `.nox/kata` for levels
 1-2 and the drawing tools, `.nox/kata-torch` (PyTorch, installed once) for
 levels 3-4, compare and interview, `.nox/kata-dev` for the self-test and the
-bench. An environment calls pip only when its requirements changed since the
-last install (a stamp file remembers), so a warm run installs nothing.
+bench. A first `nox -s level1` installs only what levels 1-2 need (pytest,
+hypothesis, numpy, pytest-timeout); the drawing, watching and plotting
+packages come the first time a session needs them. Environments are built
+with uv when it is installed, with venv and pip otherwise. An environment
+calls the installer only for requirements it has not installed yet (a stamp
+file remembers), so a warm run installs nothing.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -33,10 +37,11 @@ PYPROJECT = nox.project.load_toml(str(ROOT / "pyproject.toml"))
 BASE = PYPROJECT["project"]["dependencies"]
 EXTRAS = PYPROJECT["project"]["optional-dependencies"]
 
-# The shared environments: name -> the extras of pyproject.toml installed on top of the base requirements.
+# The shared environments: name -> the extras of pyproject.toml every session in it needs, on top of the
+# base requirements. A session adds the extras it alone needs (run_in's ``extras``) the first time it runs.
 ENVS = {
-    "kata": ("watch", "viz"),
-    "kata-torch": ("watch", "viz", "torch"),
+    "kata": (),
+    "kata-torch": ("torch",),
     "kata-dev": ("watch", "viz", "torch", "bench", "dev"),
     "kata-mutation": ("torch", "mutation"),
 }
@@ -51,33 +56,48 @@ def env_python(env: Path) -> Path:
     return env / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
 
 
-def requirements(name: str) -> list[str]:
-    return list(BASE) + [req for extra in ENVS[name] for req in EXTRAS[extra]]
+def requirements(name: str, extras: tuple[str, ...] = ()) -> list[str]:
+    wanted = list(ENVS[name]) + [e for e in extras if e not in ENVS[name]]
+    return list(BASE) + [req for extra in wanted for req in EXTRAS[extra]]
 
 
-def python_of(session: nox.Session, name: str) -> str:
-    """The interpreter of the shared environment ``name``, created or updated first if needed.
+def installer() -> str | None:
+    """uv when it is installed (on the PATH, or beside nox's own interpreter): it builds an environment in
+    a fraction of pip's time. None: venv and pip."""
+    beside = Path(sys.executable).parent / ("uv.exe" if sys.platform == "win32" else "uv")
+    return shutil.which("uv") or (str(beside) if beside.exists() else None)
 
-    A warm run costs two stats and a small read: the stamp holds a digest of the
-    requirements last installed, and pip runs only when they changed."""
+
+def python_of(session: nox.Session, name: str, extras: tuple[str, ...] = ()) -> str:
+    """The interpreter of the shared environment ``name`` with ``extras``, created or completed first if needed.
+
+    A warm run costs two stats and a small read: the stamp lists the requirements installed so
+    far, and the installer runs only for those missing (a changed requirement is a missing one)."""
     env = env_path(name)
     python = env_python(env)
-    reqs = requirements(name)
-    digest = hashlib.sha256("\n".join(reqs).encode()).hexdigest()
     stamp = env / STAMP
-    if python.exists() and stamp.exists() and stamp.read_text() == digest:
+    installed = set(stamp.read_text().splitlines()) if python.exists() and stamp.exists() else set()
+    missing = [req for req in requirements(name, extras) if req not in installed]
+    if not missing:
         return str(python)
+    uv = installer()
     if not python.exists():
         session.log(f"creating the shared environment .nox/{name} (once)")
-        session.run(sys.executable, "-m", "venv", str(env))
-    session.run(str(python), "-m", "pip", "install", "--disable-pip-version-check", *reqs)
-    stamp.write_text(digest)
+        if uv:
+            session.run(uv, "venv", "--quiet", "--python", sys.executable, str(env), external=True)
+        else:
+            session.run(sys.executable, "-m", "venv", str(env))
+    if uv:
+        session.run(uv, "pip", "install", "--quiet", "--python", str(python), *missing, external=True)
+    else:
+        session.run(str(python), "-m", "pip", "install", "--disable-pip-version-check", *missing)
+    stamp.write_text("\n".join(sorted(installed | set(missing))) + "\n")
     return str(python)
 
 
-def run_in(session: nox.Session, name: str, *args: str) -> None:
-    """``python ARGS`` in the shared environment ``name``, as if it were activated."""
-    python = python_of(session, name)
+def run_in(session: nox.Session, name: str, *args: str, extras: tuple[str, ...] = ()) -> None:
+    """``python ARGS`` in the shared environment ``name`` (with ``extras`` added), as if it were activated."""
+    python = python_of(session, name, extras)
     bindir = str(Path(python).parent)
     env = {"VIRTUAL_ENV": str(env_path(name)), "PATH": bindir + os.pathsep + os.environ.get("PATH", "")}
     session.run(python, *args, env=env)
@@ -102,7 +122,7 @@ def pytest_level(session: nox.Session, level: manifest.Level) -> None:
     opts, args = level_options().parse_known_args(session.posargs)
     env = "kata-torch" if level.needs_torch else "kata"
     if opts.watch:
-        run_in(session, env, "-m", "tools.watch", f"--level={level.number}", *args)
+        run_in(session, env, "-m", "tools.watch", f"--level={level.number}", *args, extras=("watch",))
         return
     run_in(session, env, "-m", "pytest", *levelrun.test_paths(args), f"--level={level.number}", *args)
 
@@ -167,19 +187,19 @@ def interview_needs_torch(posargs: list[str]) -> bool:
 def interview(session: nox.Session) -> None:
     """Timed interview practice: nox -s interview -- [1|2|3|full] [--stages a,b | --stage NAME] [--history] [--questions]"""
     env = "kata-torch" if interview_needs_torch(session.posargs) else "kata"
-    run_in(session, env, "-m", "tools.interview", *session.posargs)
+    run_in(session, env, "-m", "tools.interview", *session.posargs, extras=("watch",))
 
 
 @nox.session(python=False)
 def graph(session: nox.Session) -> None:
     """Draw an expression's graph: nox -s graph -- "x*y + x" """
-    run_in(session, "kata", "-m", "tools.graph", *session.posargs)
+    run_in(session, "kata", "-m", "tools.graph", *session.posargs, extras=("viz",))
 
 
 @nox.session(python=False)
 def plots(session: nox.Session) -> None:
     """Train a level-4 network and write the decision boundary and loss curve: nox -s plots -- [--impl learner] [--out DIR]"""
-    run_in(session, "kata", "-m", "tools.plots", *session.posargs)
+    run_in(session, "kata", "-m", "tools.plots", *session.posargs, extras=("viz",))
 
 
 @nox.session(python=False)
@@ -240,7 +260,7 @@ def feedback_versions(session: nox.Session, versions: str) -> None:
 @nox.session(python=False)
 def bughunt(session: nox.Session) -> None:
     """Find and fix a planted bug: nox -s bughunt -- [N|--random|--list] [--minutes M] | check [--watch] | hint"""
-    run_in(session, "kata-torch", "-m", "tools.bughunt", *session.posargs)
+    run_in(session, "kata-torch", "-m", "tools.bughunt", *session.posargs, extras=("watch",))
 
 
 def grade_needs_torch(posargs: list[str]) -> bool:
@@ -263,4 +283,4 @@ def grade_needs_torch(posargs: list[str]) -> bool:
 def grade(session: nox.Session) -> None:
     """Grade a class: nox -s grade -- SUBMISSIONS --out DIR [--levels 1-3|1-4] [--hidden-seed N] | --bundle OUT.zip"""
     torch = grade_needs_torch(session.posargs)
-    run_in(session, "kata-torch" if torch else "kata", "-m", "tools.grade", *session.posargs)
+    run_in(session, "kata-torch" if torch else "kata", "-m", "tools.grade", *session.posargs, extras=("watch",))

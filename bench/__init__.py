@@ -73,6 +73,8 @@ class Results:
     levels: dict[int, tuple[float, str]] = field(default_factory=dict)  # level -> seconds, error
     tools: dict[str, float] | None = None  # stdlib tool session -> seconds of its first run
     loop_unit: float | None = None  # seconds per micrograd step, timed in the levels' rounds (bench/unit.py)
+    shows: dict[str, float | None] = field(default_factory=dict)  # tools that train for show -> seconds; and UNIT
+    watch: dict[str, float] = field(default_factory=dict)  # watch mode at level 4: what a save waits for -> seconds
 
 
 FAST_NAME = "fast (escape hatch)"
@@ -125,6 +127,10 @@ def run(repeats: int = 9, n_points: int = 100, chain_n: int = 1_000_000, chain_r
         timed = loop.level_times(levels, loop_repeats)
         res.loop_unit = timed.pop(loop.UNIT, None)
         res.levels = timed
+        out("Timing the tools that train for show (nox -s plots, a model hunt's train.py)...")
+        res.shows = loop.show_times(loop_repeats)
+        out("Timing watch mode at level 4 (a save that breaks an op, then the save that fixes it)...")
+        res.watch = loop.watch_times() or {}
         out("Timing the first run of each standard-library tool session...")
         res.tools = loop.tool_first_runs()
         out("Timing what nox adds (a warm nox -s level1 against bare pytest in the same environment)...")

@@ -17,11 +17,14 @@ import sys
 from pathlib import Path
 
 from bench import Results, loop, run
+from bench import loop as bench_loop
 
 FAST, MICROGRAD, TORCH_SCALAR = "fast (escape hatch)", "micrograd 0.1.0", "torch scalar"
 VECTORIZED, TORCH_BATCHED, REFERENCE = "vectorized (numpy)", "torch batched", "reference"
 COMMAND = "nox -s bench -- --markdown bench.md"
-LEVEL_GOALS = {3: 8, 4: 20}  # warm time of levels 1..N, in micrograd training steps
+LEVEL_GOALS = {3: 6, 4: 10}  # warm time of levels 1..N, in micrograd training steps
+WATCH_GOAL = 2  # watch mode's first answer to a save, in micrograd training steps
+SHOW_GOAL = 8  # a tool that trains for show, in micrograd training steps (timed in its own rounds)
 TOOL_GOAL = 2  # first run of a standard-library tool session, in micrograd training steps
 
 
@@ -60,6 +63,16 @@ def targets(res: Results) -> list[tuple[str, str, bool | None]]:
         out.append((f"warm level {n} (levels 1-{n}'s tests, learner-speed engine) <= {goal} micrograd steps",
                     err or ("-" if unit is None else f"{t / unit:.1f} steps"),
                     False if err else (None if unit is None else t / unit <= goal)))
+    for name, t in res.watch.items():
+        if "whole level" not in name:
+            out.append((f"watch mode, level 4, {name} <= {WATCH_GOAL} micrograd steps",
+                        "-" if unit is None else f"{t / unit:.1f} steps", None if unit is None else t / unit <= WATCH_GOAL))
+    show_unit = res.shows.get(bench_loop.UNIT) or unit
+    for name in bench_loop.SHOWS:
+        if res.shows.get(name) is not None:
+            t = res.shows[name]
+            out.append((f"`{name}` <= {SHOW_GOAL} micrograd steps", "-" if show_unit is None else f"{t / show_unit:.1f} steps",
+                        None if show_unit is None else t / show_unit <= SHOW_GOAL))
     for name, t in (res.tools or {}).items():
         out.append((f"first `nox -s {name}` <= {TOOL_GOAL} micrograd steps",
                     "-" if unit is None else f"{t / unit:.1f} steps", None if unit is None else t / unit <= TOOL_GOAL))
@@ -113,6 +126,12 @@ def tables(res: Results) -> list[tuple[str, list[str], list[list[str]]]]:
         rows += [[f"nox -s {' -- '.join([name, ' '.join(loop.STDLIB_TOOLS[name])]).strip(' -')} "
                   "(first run, in a fresh copy of the repository)",
                   ms(t), steps(t), str(TOOL_GOAL)] for name, t in (res.tools or {}).items()]
+        show_unit = res.shows.get(bench_loop.UNIT) or unit
+        rows += [[f"{name} (warm; its own rounds)", ms(res.shows[name]),
+                  "-" if show_unit is None else f"{res.shows[name] / show_unit:.1f}", str(SHOW_GOAL)]
+                 for name in bench_loop.SHOWS if res.shows.get(name) is not None]
+        rows += [[f"nox -s level4 -- --watch: {name}", ms(t), steps(t), str(WATCH_GOAL) if "whole" not in name else "-"]
+                 for name, t in res.watch.items()]
         unit_shown = "-" if unit is None else ms(unit)
         out.append((f"The learner's loop, in training steps of micrograd 0.1.0's MLP(2, [16, 16, 1]) on "
                     f"{res.n_points} points (one step = {unit_shown}, "

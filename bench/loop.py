@@ -196,3 +196,79 @@ def env_has_torch(name: str) -> bool | None:
     if not env.exists():
         return None
     return any(env.glob("lib/python*/site-packages/torch")) or any(env.glob("Lib/site-packages/torch"))
+
+
+SHOWS = ("nox -s plots", "python train.py (a model hunt)")
+
+
+def show_times(repeats: int = 2) -> dict[str, float | None]:
+    """Seconds (median) of the tools that train for show: ``python -m tools.plots`` (what ``nox -s plots``
+    runs) and the ``train.py`` of a model hunt (the first, planted in a throw-away state folder); and
+    under ``UNIT`` one micrograd step timed in the same rounds."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env = dict(os.environ, KATA_STATE_DIR=str(Path(tmp) / "state"))
+        planted = subprocess.run([sys.executable, "-c", "from tools.bughunt import catalogue, scaffold; "
+                                  "print(scaffold.plant(next(h for h in catalogue.hunts() if h.file == 'nn.py')))"],
+                                 cwd=ROOT, capture_output=True, text=True, check=True, env=env)
+        train = Path(planted.stdout.strip().splitlines()[-1]) / "train.py"
+        commands = {
+            SHOWS[0]: [sys.executable, "-m", "tools.plots", "--quiet", "--out", str(Path(tmp) / "out")],
+            SHOWS[1]: [sys.executable, str(train)],
+        }
+        tasks = {name: (lambda cmd=cmd: subprocess.run(cmd, cwd=ROOT, capture_output=True, check=True, env=env))
+                 for name, cmd in commands.items()}
+        units: list[float | None] = []
+        tasks[UNIT] = lambda: units.append(unit_step())
+        times = time_rounds(tasks, repeats, min_block=0, warm=SHOWS[0])
+    out: dict[str, float | None] = {name: median(times[name]) for name in SHOWS}
+    measured = [u for u in units if u is not None]
+    out[UNIT] = median(measured) if measured else None
+    return out
+
+
+BREAK = ("            self.grad += other.data * out.grad\n", "            self.grad += self.data * out.grad\n")
+
+
+def watch_times(level: int = 4, timeout: float = 600) -> dict[str, float] | None:
+    """Seconds the watcher (``python -m tools.watch --level N``) takes, on the learner-speed engine, from
+    a save that breaks ``*``'s gradient to that failure on screen, and from the save that fixes it to
+    "passing so far" and to the whole level's verdict. None without watchfiles."""
+    if importlib.util.find_spec("watchfiles") is None:
+        return None
+    import queue
+    import threading
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = learner_engine(Path(tmp))
+        good = (folder / "value.py").read_text()
+        env = dict(os.environ, KATA_STATE_DIR=str(Path(tmp) / "state"), KATA_NO_CLEAR="1", PYTHONUNBUFFERED="1")
+        cmd = [sys.executable, "-m", "tools.watch", f"--level={level}", f"--impl={folder}", "-q",
+               "-o", f"cache_dir={Path(tmp) / 'cache'}"]
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+        lines: queue.Queue = queue.Queue()
+        threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
+
+        def until(text: str) -> float:
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                try:
+                    if text in lines.get(timeout=0.2):
+                        return time.perf_counter()
+                except queue.Empty:
+                    continue
+            raise RuntimeError(f"watch mode: no {text!r} within {timeout:g} s")
+
+        try:
+            until("watching ")
+            t0 = time.perf_counter()
+            (folder / "value.py").write_text(good.replace(*BREAK))
+            out = {"a save that breaks *: its failure on screen": until("stopping after 1 failures") - t0}
+            until("watching ")
+            t0 = time.perf_counter()
+            (folder / "value.py").write_text(good)
+            out['the save that fixes it: "passing so far"'] = until("passing so far") - t0
+            out["the save that fixes it: the whole level's verdict"] = until("watching ") - t0
+            return out
+        finally:
+            proc.kill()
+            proc.wait()

@@ -97,6 +97,21 @@ def load(spec: str, level: manifest.Level) -> Implementation:
     return Implementation(label, folder, files, modules)
 
 
+def network_on(nn_file: str | Path, engine: types.ModuleType) -> types.ModuleType:
+    """Import a network file (``nn.py``) so that its ``from .value import Value`` (or, in
+    ``reference/``, ``from .engine import Value``) gets ``engine``'s Value: the same network on another
+    engine. Tools that train for show run it on the escape hatch (``reference.fast``), which computes
+    the same numbers as the reference, many times faster."""
+    nn_file = Path(nn_file)
+    package = f"_kata_impl_{next(_counter)}"
+    pkg = types.ModuleType(package)
+    pkg.__path__ = [str(nn_file.parent)]
+    sys.modules[package] = pkg
+    for stem in ("value", "engine"):
+        sys.modules[f"{package}.{stem}"] = engine
+    return _import_file(f"{package}.nn", nn_file)
+
+
 def _import_file(name: str, path: Path) -> types.ModuleType:
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)

@@ -142,15 +142,14 @@ def pytest_collection_modifyitems(session, config, items):
 
 
 def _default_timeout(config, items) -> None:
-    """Every kata test gets a time limit (a stuck loop in backward() must end) that scales with
-    the machine (runner/timeouts.py), unless the command line or a test's own marker sets one.
+    """Every kata test gets a time limit (a stuck loop in backward() must end) from what it costs
+    on this machine (runner/timeouts.py), unless the command line or a test's own marker sets one.
     The repository's own tests under tests/ are not kata tests and keep pytest-timeout's default."""
     if not config.pluginmanager.hasplugin("timeout") or config.getoption("timeout", None) or config.getini("timeout"):
         return
-    limit = timeouts.default_limit()
     for item in items:
         if item.get_closest_marker("timeout") is None:
-            item.add_marker(pytest.mark.timeout(limit))
+            item.add_marker(pytest.mark.timeout(timeouts.limit_for(item)))
 
 
 def _explain_load_error(e: BaseException, spec: str, level: manifest.Level) -> str:

@@ -1,28 +1,30 @@
-"""Time limits of kata tests: a limit that scales with the machine, and a stop that says what it saw.
+"""Time limits of kata tests: a limit from what the test costs, and a stop that says what it saw.
+
+A test's limit is the reference engine's time for it on this machine (its recorded cost,
+runner/costs.py, times this machine's calibration loop), times a generous factor, with a
+floor of a few seconds, times the load per core when the machine is busy. A hang is answered
+in seconds on a quick test; a slow but correct engine (closures, an O(n^2) walk) keeps its room.
 
 pytest-timeout measures; this module (through its ``pytest_timeout_set_timer``
 hook, called by runner/feedback.py) raises ``KataTimeout`` in the test, a
 ``BaseException`` that hypothesis cannot swallow. The failure then says where
 the learner's code was (file, line; building the graph or inside
 ``backward()``) and how long the same test takes on the reference engine on
-this machine, measured there and then.
+this machine.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import signal
-import subprocess
-import sys
 import threading
-import time
+from functools import cache
 
-from runner import manifest, paths
+from runner import costs, paths
 
-BASE_LIMIT = 30.0  # seconds per test on an idle, ordinary machine: far above any correct engine
-_NOMINAL = 0.02  # seconds the calibration loop takes on an ordinary machine
-_factor: float | None = None
+FLOOR = 5.0  # seconds: no kata test is stopped sooner on an idle machine
+GENEROUS = 200  # times the reference's time: room for a slow but correct engine (an O(n^2) walk: 40x on deep graphs)
+UNKNOWN = 30.0  # seconds, for a test runner/costs.json does not list yet
 
 
 class KataTimeout(BaseException):
@@ -33,26 +35,37 @@ class KataTimeout(BaseException):
         self.seconds = seconds
 
 
-def machine_factor() -> float:
-    """How much slower than an ordinary idle machine this one is now (at least 1): a short
-    pure-Python loop timed once, times the load per core."""
-    global _factor
-    if _factor is None:
-        started = time.perf_counter()
-        total = 0
-        for i in range(200_000):
-            total += i * i
-        speed = (time.perf_counter() - started) / _NOMINAL
-        try:
-            load = os.getloadavg()[0] / (os.cpu_count() or 1)
-        except (AttributeError, OSError):
-            load = 1.0
-        _factor = min(max(speed, 1.0) * max(load, 1.0), 20.0)
-    return _factor
+@cache
+def loop_seconds() -> float:
+    """This machine's calibration loop, timed once per run."""
+    return costs.calibration_loop()
 
 
-def default_limit() -> float:
-    return round(BASE_LIMIT * machine_factor())
+def load_factor() -> float:
+    """How many processes want each core now (at least 1, at most 20)."""
+    try:
+        load = os.getloadavg()[0] / (os.cpu_count() or 1)
+    except (AttributeError, OSError):
+        load = 1.0
+    return min(max(load, 1.0), 20.0)
+
+
+def reference_seconds(item) -> float | None:
+    """The reference engine's time for this test on this machine (its recorded cost, scaled by this
+    machine's calibration loop); None for a test the table does not list."""
+    units = costs.cost(item.nodeid)
+    return None if units is None else units * loop_seconds()
+
+
+def limit_for(item) -> float:
+    """The time limit of one kata test, in seconds: GENEROUS times the reference's time (at least
+    FLOOR), plus PyTorch's import for a test that needs it (the first such test pays it), all times
+    the load per core."""
+    ref = reference_seconds(item)
+    base = UNKNOWN if ref is None else max(FLOOR, GENEROUS * ref)
+    if item.get_closest_marker("torch") is not None:
+        base += costs.torch_import() * loop_seconds()
+    return round(base * load_factor(), 1)
 
 
 def set_timer(item, settings) -> bool:
@@ -96,23 +109,6 @@ def limit_of(item) -> float:
         return 0.0
 
 
-def reference_seconds(item, limit: float) -> float | None:
-    """How long this test's call takes on the reference engine on this machine, now; None if unknown."""
-    level = paths.level_number(item.path)
-    cmd = [sys.executable, "-m", "pytest", item.nodeid, f"--level={level}", "--impl=reference", "-q",
-           "-p", "no:cacheprovider", "-p", "no:xdist", "--durations=3", "--durations-min=0",
-           f"--timeout={max(limit, 5):g}"]
-    env = dict(os.environ)
-    env.pop("PYTEST_ADDOPTS", None)
-    try:
-        proc = subprocess.run(cmd, cwd=manifest.ROOT, capture_output=True, text=True, timeout=max(limit, 5) + 30,
-                              env=env)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    m = re.search(r"^([\d.]+)s call\s", proc.stdout, re.MULTILINE)
-    return float(m.group(1)) if m and proc.returncode == 0 else None
-
-
 def describe(item, seconds: float, mine, test, in_backward: bool) -> tuple[str, list[str], bool]:
     """The headline, the lines, and whether the run should stop (``in_backward``: the learner's
     backward() was on the stack, and every test calls it)."""
@@ -124,11 +120,12 @@ def describe(item, seconds: float, mine, test, in_backward: bool) -> tuple[str, 
         lines.append(f"  {'stopped in':<11} {paths.shown(frame.filename)}:{frame.lineno}, in {frame.name} ({doing})")
         if (frame.line or "").strip():
             lines.append(f"  {'':<11}     {frame.line.strip()}")
-    ref = reference_seconds(item, seconds)
+    ref = reference_seconds(item)
     if ref is None:
-        lines.append("  the reference engine could not be timed on this test just now")
+        lines.append("  the reference engine's time for this test is not recorded (runner/costs.json)")
     else:
-        lines.append(f"  the reference engine runs this test in {ref:.2f} s on this machine, now")
+        lines.append(f"  the reference engine runs this test in {ref:.2f} s on this machine "
+                     "(its recorded time, scaled to this machine's speed)")
     if in_backward and ref is not None and ref * 20 < seconds:
         lines.append(f"  backward() was still running after {seconds / max(ref, 0.01):.0f} times that: look for a loop "
                      "that does not end (a walk that revisits nodes, a node that is its own operand); print the "

@@ -45,6 +45,7 @@ CLAIMS = [
           "tanh through exp: overflows at 1000, a review note at level 2 (level 3 fails it)"),
     Claim("tests/zoo/correct/slots_kahn.py", 3, "__slots__, tuple _prev, stored derivatives, Kahn's order"),
     Claim("tests/zoo/correct/iterative_dfs.py", 3, "closures, set _prev, an iterative DFS over child iterators"),
+    Claim("tests/zoo/correct/visited_list.py", 3, "a learner's visited list: O(n^2) membership tests, slow but correct"),
     Claim("tests/zoo/correct/network", 4, "a full level-4 network on its own engine"),
 ]
 

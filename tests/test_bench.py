@@ -82,12 +82,18 @@ def test_the_moons_and_weights_are_reproducible():
 def test_the_learner_loop_is_read_in_micrograd_steps():
     res = bench.Results(repeats=1, chain_n=10)
     res.step = {cli.MICROGRAD: 2.0}
-    res.levels = {3: (15.0, ""), 4: (42.0, "")}
+    res.levels = {3: (11.0, ""), 4: (22.0, "")}
     res.tools = {"hint": 1.0, "progress": 5.0}
+    res.shows = {"nox -s plots": 12.0, "python train.py (a model hunt)": 20.0, "unit": 2.0}
+    res.watch = {"a save that breaks *: its failure on screen": 3.0, "the save that fixes it: the whole level's verdict": 9.0}
     verdicts = {t: (f, ok) for t, f, ok in cli.targets(res)}
     level3 = next(v for t, v in verdicts.items() if t.startswith("warm level 3"))
     level4 = next(v for t, v in verdicts.items() if t.startswith("warm level 4"))
-    assert level3 == ("7.5 steps", True) and level4 == ("21.0 steps", False)
+    assert level3 == ("5.5 steps", True) and level4 == ("11.0 steps", False)
+    assert verdicts["`nox -s plots` <= 8 micrograd steps"] == ("6.0 steps", True)
+    assert verdicts["`python train.py (a model hunt)` <= 8 micrograd steps"] == ("10.0 steps", False)
+    watch = [v for t, v in verdicts.items() if t.startswith("watch mode")]
+    assert watch == [("1.5 steps", True)], "the first answer has a goal; the whole level's verdict does not"
     assert verdicts["first `nox -s hint` <= 2 micrograd steps"] == ("0.5 steps", True)
     assert verdicts["first `nox -s progress` <= 2 micrograd steps"] == ("2.5 steps", False)
     res.levels = {3: (1.0, "exit 1: 1 failed")}

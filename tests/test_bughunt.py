@@ -140,6 +140,28 @@ def test_a_hunt_start_to_finish(state, capsys):
     assert any("1 of" in line and "solved" in line for line in lines) and not problems
 
 
+def test_a_model_hunts_train_py_trains_its_own_network_with_the_bug(state):
+    """train.py runs the hunt's nn.py (on the escape hatch): the planted wrong update sign shows, the fix
+    makes the loss fall."""
+    import re
+    import subprocess
+    import sys
+
+    h = next(h for h in HUNTS if h.file == "nn.py" and "-=" in h.fix and "+=" in h.buggy)
+    folder = scaffold.plant(h)
+
+    def losses() -> list[float]:
+        done = subprocess.run([sys.executable, str(folder / "train.py")], capture_output=True, text=True, check=True)
+        return [float(x) for x in re.findall(r"loss (\S+),", done.stdout)]
+
+    planted = losses()
+    assert len(planted) == 4 and not planted[-1] < planted[0], planted
+    path = folder / "nn.py"
+    path.write_text(scaffold.fixed(h, path.read_text()))
+    fixed = losses()
+    assert len(fixed) == 4 and fixed[-1] < fixed[0], fixed
+
+
 def test_the_next_hunt_random_and_reveal(state, capsys):
     records.append({"hunt": 1, "slug": "mul_operand", "outcome": "solved", "elapsed_s": 60.0, "hints": 0})
     assert cli.main([]) == 0

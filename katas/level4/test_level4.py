@@ -304,23 +304,25 @@ def test_train_step_matches_pytorch_sgd(nn):
 
 # -- training ------------------------------------------------------------------
 
-# MLP(2, [12, 12, 1]) on 40 two-moons points: enough to prove a network that learns (a linear
-# model, or a broken update, stays far below 95 % on the held-out points), at a fifth of the work of
+# MLP(2, [8, 8, 1]) on 20 two-moons points: enough to prove a network that learns (a linear model,
+# or a broken update, stays far below 95 % on the 100 held-out points), at a twentieth of the work of
 # micrograd's demo (100 points, 16-16-1). SEED names the data and the initial weights: the reference
-# has 93 % at step 10 and 100 % at step 20; the same network without hidden relus never passes 88 %.
-SEED = 7
-N_TRAIN, N_TEST = 40, 100
-SIZES = [12, 12, 1]
+# has 91 % at step 10 and 99 % at step 15, and stays at 96 % or more after that (also with every
+# initial weight moved by up to 0.001); the same network with no relu at all never passes 50 %.
+# The accuracy is checked every EVERY steps, so a network that learns stops the test at step 15.
+SEED = 5
+N_TRAIN, N_TEST = 20, 100
+SIZES = [8, 8, 1]
 STEPS = 40
+EVERY = 5
 TARGET = 95  # held-out points of N_TEST
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(300)
 def test_training_reaches_95_percent_on_held_out_points(nn):
-    """MLP(2, [12, 12, 1]) on 40 two-moons points (noise 0.1), train_step with
+    """MLP(2, [8, 8, 1]) on 20 two-moons points (noise 0.1), train_step with
     alpha = 1e-4 and lr = 1.0 - 0.9 * k / 40, at most 40 steps: the accuracy on
-    100 held-out points, checked every 10 steps, reaches 95 %."""
+    100 held-out points, checked every 5 steps, reaches 95 %."""
     X, y, X_test, y_test = two_moons_split(N_TRAIN, N_TEST, noise=0.1, seed=SEED)
     nin, nouts = 2, SIZES
     model = nn.MLP(nin, nouts)
@@ -328,7 +330,7 @@ def test_training_reaches_95_percent_on_held_out_points(nn):
     history = []
     for k in range(STEPS):
         loss = nn.train_step(model, X, y, lr=1.0 - 0.9 * k / STEPS, alpha=1e-4)
-        if (k + 1) % 10 == 0:
+        if (k + 1) % EVERY == 0:
             correct = sum((model(x).data > 0) == (label > 0) for x, label in zip(X_test, y_test))
             history.append((k + 1, float(getattr(loss, "data", loss)), correct / len(y_test)))
             if correct >= TARGET:
