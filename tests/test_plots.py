@@ -36,7 +36,7 @@ def test_cli_writes_both_files(tmp_path, capsys, monkeypatch):
     for name in plots.FILES:
         assert (tmp_path / name).read_bytes().startswith(PNG)
         assert name in out
-    assert out.startswith("training the reference network: reference/engine.py, reference/nn.py\n"), out
+    assert out.startswith("training the reference network: reference/fast_nn.py, reference/fast.py\n"), out
 
 
 def test_learning_rate_decays_from_start_to_end():

@@ -251,12 +251,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.impl == "reference":  # the reference network on the escape hatch: the same network, faster
             from reference import fast_nn as nn
+
+            files = [Path(nn.__file__), Path(nn.__file__).with_name("fast.py")]
         else:  # a learner's network is what is shown: on its own engine
-            nn = impl_loader.load(args.impl, manifest.levels()[-1]).nn
+            engine = impl_loader.load(args.impl, manifest.levels()[-1])
+            nn, files = engine.nn, list(engine.files.values())
     except (impl_loader.ImplError, KeyError) as error:
         print(f"error: --impl {args.impl}: {error or 'no nn.py'}", file=sys.stderr)
         return 2
-    print(f"training the {args.impl} network: {', '.join(shown(p) for p in engine.files.values())}", flush=True)
+    print(f"training the {args.impl} network: {', '.join(shown(p) for p in files)}", flush=True)
 
     def progress(run: Run) -> None:
         if not args.quiet:
