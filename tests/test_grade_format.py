@@ -1,0 +1,76 @@
+"""Gradescope's results.json format (tools/grade/gradescope.py) and what the grader writes in it.
+
+Fast: no engine runs. The grader's own results.json, built from a graded submission's
+record, must validate; every way of breaking the format must be reported.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+from tools.grade import gradescope, report
+from tools.grade.discover import Submission
+from tools.grade.score import Grade
+from tools.grade.score import TestScore as Scored
+
+
+def _grade(passed: list[bool], **extra) -> Grade:
+    tests = [Scored(f"katas/level1/test_level1.py::test_{i}", 1 if i < 2 else 2, ok,
+                       "" if ok else f"computed 1.0, expected 2.0 (test {i})") for i, ok in enumerate(passed)]
+    return Grade(Submission("alice", Path("alice.py"), "file", {"value": Path("alice.py")}), (1, 2), tests,
+                 seconds=3.2, **extra)
+
+
+VALID = {
+    "score": 3, "execution_time": 12.5, "output": "text", "output_format": "md", "visibility": "visible",
+    "stdout_visibility": "hidden", "extra_data": {"k": 1},
+    "tests": [{"score": 1, "max_score": 1, "status": "passed", "name": "a", "number": "1", "output": "",
+               "tags": ["level1"], "visibility": "after_published", "name_format": "text", "output_format": "ansi",
+               "extra_data": {}}],
+    "leaderboard": [{"name": "time", "value": 3.5, "order": "asc"}],
+}
+
+
+def test_a_full_document_of_every_field_validates():
+    assert gradescope.problems(VALID) == []
+    per_test_only = {"tests": [{"score": 1, "max_score": 2}, {"score": 0}]}
+    assert gradescope.problems(per_test_only) == []
+
+
+@pytest.mark.parametrize(("change", "says"), [
+    (lambda r: r.update(visibility="public"), "visibility"),
+    (lambda r: r.update(stdout_visibility="shown"), "stdout_visibility"),
+    (lambda r: r.update(score="3"), "score"),
+    (lambda r: r.update(colour="red"), "unknown key 'colour'"),
+    (lambda r: r["tests"][0].update(status="ok"), "status"),
+    (lambda r: r["tests"][0].update(number=1), "number"),
+    (lambda r: r["tests"][0].update(tags="level1"), "tags"),
+    (lambda r: r["tests"][0].update(score=2), "outside 0..1"),
+    (lambda r: r["tests"][0].update(output=None), "output"),
+    (lambda r: r.update(output_format="latex"), "output_format"),
+    (lambda r: r["leaderboard"][0].pop("value"), "leaderboard[0]"),
+    (lambda r: (r.pop("score"), r["tests"][0].pop("score")), "no top-level score"),
+    (lambda r: r.update(tests={"a": 1}), "tests"),
+])
+def test_each_break_of_the_format_is_reported(change, says):
+    broken = copy.deepcopy(VALID)
+    change(broken)
+    found = gradescope.problems(broken)
+    assert found and any(says in p for p in found), found
+
+
+def test_not_an_object_is_reported():
+    assert gradescope.problems([]) and gradescope.problems(None)
+
+
+@pytest.mark.parametrize("hidden", [False, True])
+@pytest.mark.parametrize("passed", [[True, True, True], [True, False, False], [False, False, False]])
+def test_the_graders_results_json_validates(passed, hidden):
+    doc = json.loads(json.dumps(report.results_json(_grade(passed), hidden=hidden)))
+    assert gradescope.problems(doc) == []
+    assert doc["score"] == sum(passed)
+    assert {t["visibility"] for t in doc["tests"]} == {"after_published" if hidden else "visible"}
