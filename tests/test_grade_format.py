@@ -74,3 +74,23 @@ def test_the_graders_results_json_validates(passed, hidden):
     assert gradescope.problems(doc) == []
     assert doc["score"] == sum(passed)
     assert {t["visibility"] for t in doc["tests"]} == {"after_published" if hidden else "visible"}
+
+
+def test_the_output_says_what_to_do_next():
+    failing = report.summary(_grade([True, True, False, False]))
+    assert failing.splitlines()[-2] == "Next: level 2, test_2: computed 1.0, expected 2.0 (test 2)"
+    assert failing.splitlines()[-1] == "Run `nox -s level2` to see it in full; stuck? `nox -s hint -- 2`."
+    assert "Next: every test of levels 1-2 passes" in report.summary(_grade([True, True, True]))
+    broken = report.summary(_grade([False, False, False], error="Your engine could not be imported"))
+    assert "Next: no test could run on these files. Run `nox -s level1`" in broken
+
+
+def test_the_table_and_the_csv_show_each_students_time(tmp_path):
+    from rich.console import Console
+
+    grades = [_grade([True, False])]
+    console = Console(record=True, width=200)
+    report.table(grades, console)
+    assert "3 s" in console.export_text()
+    report.write_class(grades, tmp_path / "class.csv")
+    assert (tmp_path / "class.csv").read_text().splitlines()[1].endswith(",3.2")

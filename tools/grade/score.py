@@ -62,11 +62,11 @@ class Grade:
     def first_failure(self, level: int) -> str:
         for t in self.tests:
             if t.level == level and not t.passed:
-                return f"{t.nodeid.split('::', 1)[-1]}: {_headline(t.output)}"
+                return f"{t.nodeid.split('::', 1)[-1]}: {headline(t.output)}"
         return ""
 
 
-def _headline(text: str) -> str:
+def headline(text: str) -> str:
     lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip() and not set(ln.strip()) <= set("_= ")]
     return lines[0][:200] if lines else ""
 
