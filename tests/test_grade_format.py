@@ -94,3 +94,27 @@ def test_the_table_and_the_csv_show_each_students_time(tmp_path):
     assert "3 s" in console.export_text()
     report.write_class(grades, tmp_path / "class.csv")
     assert (tmp_path / "class.csv").read_text().splitlines()[1].endswith(",3.2")
+
+
+def test_the_estimate_counts_students_levels_and_cores(monkeypatch):
+    from tools.grade import cost
+
+    monkeypatch.setattr(cost.os, "cpu_count", lambda: 2)
+    assert cost.parallel(1) == 1 and cost.parallel(2) == 2 and cost.parallel(8) == 2
+    assert cost.per_student((1, 2, 3)) == sum(cost.MEASURED[lv] for lv in (1, 2, 3))
+    line = cost.estimate((1, 2), 30, 2)
+    each = cost.per_student((1, 2))
+    assert f"about {cost._duration(each)} per student" in line
+    assert f"30 with --jobs 2 on 2 core(s): about {cost._duration(each * 30 / 2)}" in line
+    assert f"200 would take about {cost._duration(each * 200 / 2)}" in line
+    assert cost.estimate((1, 2), 30, 8) == cost.estimate((1, 2), 30, 2).replace("--jobs 2", "--jobs 8")
+
+
+def test_the_pace_counts_down():
+    from tools.grade import cost
+
+    pace = cost.Pace(3)
+    first, second, last = pace.step(), pace.step(), pace.step()
+    assert first.startswith("1 of 3 graded") and "left at this pace" in first
+    assert second.startswith("2 of 3 graded")
+    assert last.startswith("3 of 3 graded") and "left" not in last

@@ -86,13 +86,14 @@ def write_class(grades: list[Grade], path: Path) -> None:
     with path.open("w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["student", "score", "max_score",
-                    *[c for lv in levels for c in (f"level{lv}_passed", f"level{lv}_total", f"level{lv}_first_failure")],
+                    *[c for lv in levels for c in (f"level{lv}_passed", f"level{lv}_total", f"level{lv}_first_failure",
+                                                  f"level{lv}_seconds")],
                     "marks", "engine_crashes", "error", "seconds"])
         for g in grades:
             row = [g.submission.name, g.score, g.max_score]
             for lv in levels:
                 passed, total = g.level_counts(lv)
-                row += [passed, total, g.first_failure(lv)]
+                row += [passed, total, g.first_failure(lv), round(g.level_seconds(lv), 1)]
             row += ["; ".join(g.flags), len(g.engine.get("crashes", [])),
                     (g.error or "").splitlines()[0] if g.error else "", round(g.seconds, 1)]
             w.writerow(row)

@@ -59,6 +59,11 @@ class Grade:
         mine = [t for t in self.tests if t.level == level]
         return sum(t.passed for t in mine), len(mine)
 
+    def level_seconds(self, level: int) -> float:
+        """Seconds the level's tests took (tools/grade/trusted.py times them)."""
+        seconds = self.engine.get("seconds")
+        return float(seconds.get(str(level), 0.0)) if isinstance(seconds, dict) else 0.0
+
     def first_failure(self, level: int) -> str:
         for t in self.tests:
             if t.level == level and not t.passed:
