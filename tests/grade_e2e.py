@@ -152,6 +152,9 @@ def run_one(kind: str, files: dict[str, str], levels: str, work: Path) -> dict:
         out["problems"].append(f"no readable results.json ({type(e).__name__}); run_autograder exited {code}: {log}")
         return out
     shutil.copy(path, work / f"results-{levels}-{kind}.json")
+    table = AUTOGRADER / "results" / "kata" / "class.csv"  # the seconds per level
+    if table.exists():
+        shutil.copy(table, work / f"class-{levels}-{kind}.csv")
     out["score"], out["max_score"] = results.get("score"), len(results.get("tests", []))
     out["problems"] = gradescope.problems(results) + earned(kind, results)
     if code != 0:
