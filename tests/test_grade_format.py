@@ -118,3 +118,50 @@ def test_the_pace_counts_down():
     assert first.startswith("1 of 3 graded") and "left at this pace" in first
     assert second.startswith("2 of 3 graded")
     assert last.startswith("3 of 3 graded") and "left" not in last
+
+
+@pytest.mark.parametrize(("levels", "changed"), [((1, 2), 0), ((1, 2, 3, 4), 1)])
+def test_the_end_to_end_run_changes_only_setup_shs_pytorch_line(tmp_path, levels, changed):
+    """nox -s grade_e2e (tests/grade_e2e.py) installs the pinned PyTorch from the package index, nothing else."""
+    import zipfile
+
+    from tests import grade_e2e
+    from tools.grade import bundle
+
+    with zipfile.ZipFile(bundle.make(tmp_path / "a.zip", levels)) as z:
+        setup = z.read("setup.sh").decode()
+    text, n = grade_e2e.setup_script(setup)
+    assert n == changed
+    before, after = setup.splitlines(), text.splitlines()
+    assert len(before) == len(after)
+    differ = [(a, b) for a, b in zip(before, after) if a != b]
+    assert len(differ) == changed
+    for old, new in differ:
+        assert "download.pytorch.org" in old and new.endswith("pip install torch==2.13.0")
+
+
+def test_the_end_to_end_submissions_stand_alone():
+    """What run_autograder grades: files a student could submit, importing nothing of the repository's tests."""
+    from tests import grade_e2e
+
+    for kind, files in grade_e2e.submissions().items():
+        for name, text in files.items():
+            assert "tests." not in text, f"{kind}/{name} imports the repository's tests"
+            compile(text, name, "exec")
+
+
+def test_the_end_to_end_verdicts_need_what_each_engine_earns():
+    from tests import grade_e2e
+
+    def results(scores, output="Next: level 1"):
+        return {"score": sum(scores), "output": output, "tests": [{"score": s} for s in scores]}
+
+    assert grade_e2e.earned("correct", results([1, 1])) == []
+    assert grade_e2e.earned("correct", results([1, 0]))
+    assert grade_e2e.earned("one_bug", results([1, 0])) == []
+    assert grade_e2e.earned("one_bug", results([0, 0])) and grade_e2e.earned("one_bug", results([1, 1]))
+    assert grade_e2e.earned("hostile", results([0, 0])) == []
+    assert grade_e2e.earned("hostile", {"score": 999, "output": "Next:", "tests": [{"score": 0}]})
+    assert grade_e2e.earned("crashing", results([1, 0], "The engine process ended 3 time(s)\nNext: x")) == []
+    assert grade_e2e.earned("crashing", results([1, 0]))
+    assert grade_e2e.earned("one_bug", results([1, 0], "no next step"))
