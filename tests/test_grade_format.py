@@ -165,3 +165,32 @@ def test_the_end_to_end_verdicts_need_what_each_engine_earns():
     assert grade_e2e.earned("crashing", results([1, 0], "The engine process ended 3 time(s)\nNext: x")) == []
     assert grade_e2e.earned("crashing", results([1, 0]))
     assert grade_e2e.earned("one_bug", results([1, 0], "no next step"))
+
+
+@pytest.mark.parametrize(("files", "top"), [(("value",), 3), (("value", "nn"), 4)])
+def test_a_lone_value_py_is_graded_up_to_the_level_it_can_run(tmp_path, monkeypatch, files, top):
+    """Levels 1-4 and no nn.py: levels 1-3 are graded, level 4's tests say nn.py was not submitted
+    (the level run at level 4 needs nn.py and would run no test at all)."""
+    from runner import levelrun
+    from tools.grade import sandbox, score
+
+    paths = {}
+    for stem in files:
+        paths[stem] = tmp_path / f"{stem}.py"
+        paths[stem].write_text("class Value:\n    pass\n")
+    tests = [(f"katas/level{lv}/test_level{lv}.py::test_{lv}", lv) for lv in (1, 2, 3, 4)]
+    asked = []
+
+    def run_level(level, impl, **kwargs):
+        asked.append(level)
+        return levelrun.LevelResult(level, str(impl), 0, tests=[levelrun.TestResult(n, lv, "passed")
+                                                                  for n, lv in tests if lv <= level])
+
+    monkeypatch.setattr(score.levelrun, "run_level", run_level)
+    sub = Submission("bob", tmp_path, "folder", paths)
+    g = score.grade(sub, (1, 2, 3, 4), tests, tmp_path / "scratch", sandbox.Limits())
+    assert asked == [top]
+    assert [t.passed for t in g.tests] == [True, True, True, top == 4]
+    if top == 3:
+        assert g.tests[-1].output == "level 4 needs nn.py: not submitted"
+        assert "Next: level 4, test_4: level 4 needs nn.py: not submitted" in report.summary(g)
