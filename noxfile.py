@@ -284,3 +284,9 @@ def grade(session: nox.Session) -> None:
     """Grade a class: nox -s grade -- SUBMISSIONS --out DIR [--levels 1-3|1-4] [--hidden-seed N] | --bundle OUT.zip"""
     torch = grade_needs_torch(session.posargs)
     run_in(session, "kata-torch" if torch else "kata", "-m", "tools.grade", *session.posargs, extras=("watch",))
+
+
+@nox.session(python=False)
+def grade_e2e(session: nox.Session) -> None:
+    """As root: the Gradescope bundle run as Gradescope runs it (setup.sh, run_autograder per submission); docs/instructors.md"""
+    run_stdlib(session, "-m", "tests.grade_e2e", *session.posargs)

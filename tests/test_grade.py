@@ -353,3 +353,52 @@ def test_proxies_show_the_order_of_siblings_the_engine_walks(tmp_path, engine_fi
         assert seen == {"s: (q, p)": {11.0}, "s: (p, q)": {8.0}}, seen
     finally:
         engine.close()
+
+
+TWO_CLASSES = '''class Value:
+    def __init__(self, data, _children=(), _op=""):
+        self.data, self.grad, self._prev, self._op = float(data), 0.0, tuple(_children), _op
+        self._backward = lambda: None
+
+    def __mul__(self, k):
+        out = type(self)(self.data * k, (self,), "*")
+
+        def _backward():
+            self.grad += k * out.grad
+
+        out._backward = _backward
+        return out
+
+    def backward(self):
+        self.grad = 1.0
+        self._backward()
+        for v in self._prev:
+            v._backward()
+
+
+class Value(Value):
+    """A second class of the same module and name, on top of the first."""
+
+    def twice(self):
+        return self * 2
+'''
+
+
+def test_two_classes_of_one_name_cross_the_pipe(tmp_path):
+    """A file may define ``class Value`` twice, the second subclassing the first: both reach the tests."""
+    from tools.grade import remote
+
+    path = tmp_path / "twice.py"
+    path.write_text(TWO_CLASSES)
+    shim = sandbox.prepare(tmp_path / "s", {"value": path}, sandbox.Limits(answer_timeout=60))
+    engine = remote.connect(shim / "engine.json")
+    try:
+        Value = engine.attr("value", "Value")  # noqa: N806
+        x = Value(-2.0)
+        y = x.twice()
+        assert isinstance(y, Value) and y.data == -4.0 and type(y) is type(x)
+        assert type(x).__mro__[1].__name__ == "Value"  # the first class, behind the second
+        y.backward()
+        assert x.grad == 2.0
+    finally:
+        engine.close()

@@ -8,5 +8,7 @@ engine's scratch folder, process and limits), ``server`` (the engine process),
 ``remote`` (the trusted side of its pipe), ``trusted`` (the grader's pytest
 plugin: hidden cases, the engine's record), ``score`` (one submission's
 verdicts), ``flags`` (marks), ``report`` (results.json, class.csv, the table),
-``bundle`` (the Gradescope autograder), ``cli``. See docs/instructors.md.
+``gradescope`` (Gradescope's results.json format, checked), ``cost`` (the
+class's estimated time and pace), ``bundle`` (the Gradescope autograder),
+``cli``. See docs/instructors.md.
 """

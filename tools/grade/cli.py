@@ -18,7 +18,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from tools.grade import bundle, discover, report, sandbox, score
+from tools.grade import bundle, cost, discover, report, sandbox, score
 from tools.grade.options import parser
 
 
@@ -55,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     console.print(f"{len(subs)} submission(s), levels {args.levels[0]}-{args.levels[-1]}"
                   + (f", hidden seed {args.hidden_seed}" if args.hidden_seed is not None else "")
                   + f"; engines confined by: {sandbox.isolation()}")
+    console.print(cost.estimate(args.levels, len(subs), args.jobs))
+    pace = cost.Pace(len(subs))
     tests = score.inventory(max(args.levels))
     scratch = Path(tempfile.mkdtemp(prefix="kata-grade-"))
     scratch.chmod(0o711)
@@ -62,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     def one(sub: discover.Submission) -> score.Grade:
         g = score.grade(sub, args.levels, tests, scratch / sub.name, limits, args.hidden_seed, args.run_timeout)
         path = report.write_student(g, out / sub.name, hidden=args.hidden_seed is not None)
-        console.print(f"  {sub.name}: {g.score}/{g.max_score}  ({g.seconds:.0f} s)  -> {path}")
+        console.print(f"  {sub.name}: {g.score}/{g.max_score}  ({g.seconds:.0f} s)  -> {path}  [{pace.step()}]")
         return g
 
     try:

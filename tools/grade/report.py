@@ -4,7 +4,7 @@
 ``tests``, one entry per level test with ``name``, ``score``, ``max_score``,
 ``status`` and ``output`` (the message the learner would read for that test),
 plus an ``output`` for the whole submission (the marks, what happened to the
-engine process). With hidden cases the tests are shown ``after_published``.
+engine process, and what to do next, as the learner's own summary says it). With hidden cases the tests are shown ``after_published``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from tools.grade.score import Grade
+from tools.grade.score import Grade, headline
 
 MAX_OUTPUT = 8000  # characters of one test's output
 
@@ -32,7 +32,22 @@ def summary(g: Grade) -> str:
         lines.append(f"The engine process ended {len(crashes)} time(s) and was restarted: {crashes[0]}")
     if g.engine.get("given_up"):
         lines.append("The engine was given up after it crashed or stalled in three tests in a row.")
+    lines.append(next_step(g))
     return "\n".join(lines)
+
+
+def next_step(g: Grade) -> str:
+    """What to do next, as the learner's summary says it (runner/summary.py): the first failing test."""
+    first = next((t for t in g.tests if not t.passed), None)
+    if first is None:
+        return (f"Next: every test of levels {g.levels[0]}-{g.levels[-1]} passes. Practise against the clock: "
+                "`nox -s interview`.")
+    run = f"`nox -s level{first.level}`"
+    if not g.submission.gradable or (g.error and not any(t.passed for t in g.tests)):
+        return (f"Next: no test could run on these files. Run {run} on them: its first screen says what "
+                "to fix (the file and line).")
+    return (f"Next: level {first.level}, {first.name.split(': ', 1)[-1]}: {headline(first.output)}\n"
+            f"Run {run} to see it in full; stuck? `nox -s hint -- {first.level}`.")
 
 
 def results_json(g: Grade, hidden: bool = False) -> dict:
@@ -71,14 +86,16 @@ def write_class(grades: list[Grade], path: Path) -> None:
     with path.open("w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["student", "score", "max_score",
-                    *[c for lv in levels for c in (f"level{lv}_passed", f"level{lv}_total", f"level{lv}_first_failure")],
-                    "marks", "engine_crashes", "error"])
+                    *[c for lv in levels for c in (f"level{lv}_passed", f"level{lv}_total", f"level{lv}_first_failure",
+                                                  f"level{lv}_seconds")],
+                    "marks", "engine_crashes", "error", "seconds"])
         for g in grades:
             row = [g.submission.name, g.score, g.max_score]
             for lv in levels:
                 passed, total = g.level_counts(lv)
-                row += [passed, total, g.first_failure(lv)]
-            row += ["; ".join(g.flags), len(g.engine.get("crashes", [])), (g.error or "").splitlines()[0] if g.error else ""]
+                row += [passed, total, g.first_failure(lv), round(g.level_seconds(lv), 1)]
+            row += ["; ".join(g.flags), len(g.engine.get("crashes", [])),
+                    (g.error or "").splitlines()[0] if g.error else "", round(g.seconds, 1)]
             w.writerow(row)
 
 
@@ -92,6 +109,7 @@ def table(grades: list[Grade], console: Console | None = None) -> None:
         t.add_column(f"level {lv}", justify="right")
     t.add_column("first failing test, and why")
     t.add_column("marks")
+    t.add_column("time", justify="right")
     for g in grades:
         cells = []
         for lv in levels:
@@ -104,5 +122,5 @@ def table(grades: list[Grade], console: Console | None = None) -> None:
         marks = "; ".join(g.flags)
         if g.engine.get("crashes"):
             marks = "; ".join(filter(None, [marks, f"engine ended {len(g.engine['crashes'])}x"]))
-        t.add_row(g.submission.name, f"{g.score}/{g.max_score}", *cells, cause[:90], marks[:60])
+        t.add_row(g.submission.name, f"{g.score}/{g.max_score}", *cells, cause[:90], marks[:60], f"{g.seconds:.0f} s")
     console.print(t)

@@ -28,15 +28,27 @@ PLAIN = (type(None), bool, int, float, str)
 objects = {}  # handle -> object
 handles = {}  # id(object) -> handle
 described = set()  # type paths already described to the client
+paths = {}  # id(type) -> its path (the type is kept in types_by_path)
+types_by_path = {}  # path -> type
 counter = [0]
 
 
 def type_path(t):
-    return f"{t.__module__}:{t.__qualname__}"
+    """A name for the type, unique in this process: two classes may share a module and a qualname
+    (a file that defines ``class Value`` twice, the second on top of the first)."""
+    path = paths.get(id(t))
+    if path is None:
+        path = f"{t.__module__}:{t.__qualname__}"
+        if path in types_by_path:
+            path += f"#{len(types_by_path)}"
+        paths[id(t)], types_by_path[path] = path, t
+    return path
 
 
 def resolve_type(path):
-    module, _, qualname = path.partition(":")
+    if path in types_by_path:
+        return types_by_path[path]
+    module, _, qualname = path.partition("#")[0].partition(":")
     obj = sys.modules[module]
     for part in qualname.split("."):
         obj = getattr(obj, part)

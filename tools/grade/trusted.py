@@ -12,7 +12,8 @@ it. This plugin adds two things:
   they are: this profile is registered here, on top of it.
 * the engine's record: after each test, whether the engine process crashed or
   stopped answering in it (after three such tests in a row it is given up,
-  see remote.STALLS); at the end, what happened to it, written as JSON to
+  see remote.STALLS), and how long the test took; at the end, what happened to
+  it and the seconds spent per level, written as JSON to
   ``KATA_GRADE_ENGINE_REPORT`` (a file in the grader's own 0700 folder).
 """
 
@@ -20,15 +21,18 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
 
+from runner import manifest
 from tools.grade import remote
 
 SEED_VARIABLE = "KATA_GRADE_HIDDEN_SEED"
 REPORT_VARIABLE = "KATA_GRADE_ENGINE_REPORT"
+SECONDS: dict[int, float] = {}  # level -> seconds its tests took (setup and teardown included)
 
 
 def pytest_configure(config):
@@ -41,7 +45,11 @@ def pytest_configure(config):
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item, nextitem):
     before = [len(engine.crashes) for engine in remote.ENGINES]
+    started = time.monotonic()
     yield
+    found = manifest.level_of_path(Path(str(item.path)))
+    level = found.number if found is not None else 0
+    SECONDS[level] = SECONDS.get(level, 0.0) + time.monotonic() - started
     for engine, n in zip(remote.ENGINES, before):
         engine.test_ended(stalled=len(engine.crashes) > n)
 
@@ -57,5 +65,6 @@ def pytest_unconfigure(config):
             "crashes": [c for e in engines for c in e.crashes],
             "given_up": any(e.given_up for e in engines),
             "imported": sorted({m for e in engines for m in e.watched}),
+            "seconds": {str(level): round(t, 2) for level, t in sorted(SECONDS.items())},
         }
         Path(path).write_text(json.dumps(record, indent=1))
