@@ -11,7 +11,8 @@ import pytest
 
 from runner import paths, session
 
-_DIAGNOSIS = pytest.StashKey[dict]()  # level -> the diagnosis text, once per run
+_DIAGNOSIS = pytest.StashKey[dict]()  # level -> the diagnosis, once per run
+_SAID = pytest.StashKey[dict]()  # (kind, op, message) -> where a finding was first said, and how often
 
 
 def likely_cause(exc: BaseException, frame) -> str:
@@ -79,49 +80,58 @@ def explain_recursion(item, frames, level) -> tuple[str, list[str]]:
     return headline, out
 
 
-def is_about_gradients(text: str) -> bool:
-    low = text.lower()
-    return any(w in low for w in ("grad", "backward", "d(", "d out", "/d", "'("))
-
-
-def engine_finding(item, level: int | None):
-    """The engine's diagnosis (runner/diagnose.py): a Finding or None, computed once per run and level."""
+def diagnosis(item, level: int | None, failure=None):
+    """The engine's diagnosis (runner/diagnose.py): every confirmed finding, computed once per run and level;
+    a failure that carries its graph (``failure.probe``: a function and its inputs) adds that graph's ops at
+    the test's values to the probes. None when there is no engine to probe."""
     run = session.run_of(item.config)
     if run is None or run.impl is None:
         return None
-    cache = item.config.stash.setdefault(_DIAGNOSIS, {})
-    lv = level or run.level.number
-    if lv not in cache:
-        from runner import diagnose
+    from runner import diagnose
 
+    lv = level or run.level.number
+    probe = getattr(failure, "probe", None)
+    if probe is not None:
         try:
-            cache[lv] = diagnose.diagnose(run.impl.Value, lv)
+            extra = diagnose.graph_points(run.impl.Value, *probe)
+            return diagnose.diagnosis(run.impl.Value, lv, extra)
+        except Exception:  # noqa: BLE001 - a diagnosis never breaks a run
+            pass
+    cache = item.config.stash.setdefault(_DIAGNOSIS, {})
+    if lv not in cache:
+        try:
+            cache[lv] = diagnose.diagnosis(run.impl.Value, lv)
         except Exception:  # noqa: BLE001 - a diagnosis never breaks a run
             cache[lv] = None
     return cache[lv]
 
 
-def engine_diagnosis(item, level: int | None) -> str:
-    """The engine's diagnosis for a wrong gradient, as one line ('' when no probe confirmed a cause)."""
-    found = engine_finding(item, level)
-    return f"cause (confirmed by a probe): {found}" if found else ""
+def said_before(item, findings) -> dict:
+    """For each finding (by ``id``), the test under which it was first said ('' when it is said now, under this
+    test); counts the failures each finding explains."""
+    said = item.config.stash.setdefault(_SAID, {})
+    out = {}
+    for f in findings:
+        key = (f.kind, f.op, f.message)
+        entry = said.setdefault(key, {"test": item.nodeid, "finding": f, "failures": 0})
+        entry["failures"] += 1
+        out[id(f)] = "" if entry["test"] == item.nodeid else entry["test"].split("::")[-1]
+    return out
 
 
-def data_diagnosis(item) -> str:
-    """Why an engine's data is wrong, when the data probe (runner/diagnose.check_data) confirms it: int
-    truncation, or float32 rounding; '' otherwise."""
-    run = session.run_of(item.config)
-    if run is None or run.impl is None:
-        return ""
-    cache = item.config.stash.setdefault(_DIAGNOSIS, {})
-    if "data" not in cache:
-        from runner import diagnose
+def findings_said(config) -> list[dict]:
+    """Each finding said under a failure: {"test", "finding", "failures"}, in the order they were said."""
+    return list(config.stash.get(_SAID, {}).values())
 
-        try:
-            cache["data"] = diagnose.check_data(run.impl.Value)
-        except Exception:  # noqa: BLE001 - a diagnosis never breaks a run
-            cache["data"] = None
-    return f"cause (confirmed by a probe): {cache['data']}" if cache["data"] else ""
+
+def all_findings(config) -> list:
+    """Every finding of the diagnoses made during the run (one per level probed), without repeats."""
+    out = []
+    for diag in config.stash.get(_DIAGNOSIS, {}).values():
+        for f in (diag.findings if diag is not None else []):
+            if all((g.kind, g.op, g.message) != (f.kind, f.op, f.message) for g in out):
+                out.append(f)
+    return out
 
 
 def op_of_test(item) -> str | None:

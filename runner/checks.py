@@ -17,7 +17,9 @@ A failure carries:
 * ``graph``: the output Value the check ran backward() on (or None), ``names``: name -> node;
 * ``example``: the drawn inputs as data (set by the test, so no hypothesis text is read);
 * ``cause``: a ``Finding`` confirmed by a probe (runner/diagnose.py, or the test's own), or None;
-* ``detail``: more lines the test computed (a gradient report).
+* ``detail``: more lines the test computed (a gradient report);
+* ``probe``: ``(f, inputs)``, the failing graph as a function of Values, whose ops the diagnosis probes
+  at the test's values.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from utils.close import REL as DEFAULT_REL
 from utils.close import close
 
 __all__ = ["DEFAULT_ABS", "DEFAULT_REL", "Finding", "Mismatch", "close", "example", "expect", "expect_gradients",
-           "expect_true", "fail"]
+           "expect_raises", "expect_true", "fail"]
 
 
 @dataclass
@@ -79,7 +81,7 @@ class Mismatch(AssertionError):
 
     def __init__(self, computed, expected, what: str, why: str = "", cause: Finding | None = None, *,
                  kind: str = "", ops: Iterable[str] = (), graph=None, names: dict | None = None,
-                 example: dict | None = None, detail: Iterable[str] = (), shown: bool = True):
+                 example: dict | None = None, detail: Iterable[str] = (), shown: bool = True, probe=None):
         self.computed, self.expected, self.what, self.why = computed, expected, what, why
         self.cause = cause
         self.kind = kind
@@ -87,6 +89,7 @@ class Mismatch(AssertionError):
         self.graph, self.names = graph, names
         self.example = example if example is not None else current_example()
         self.detail = list(detail)
+        self.probe = probe  # (f, inputs): the failing graph as a function of Values, for the diagnosis
         self.shown = shown  # False: the numbers are in ``detail`` or ``why`` (a report, a yes/no check)
         text = f"{why}: " if why else ""
         numbers = f"{what} = {computed!r}, expected {expected!r}" if shown else what
@@ -129,7 +132,16 @@ def expect_gradients(report, why: str = "", *, cause=None, **data) -> None:
     """Raise ``Mismatch`` unless a gradient report (finite differences, PyTorch) is ok; its lines are the detail."""
     if report.ok:
         return
-    lines = str(report).splitlines()
+    lines = [line for line in str(report).splitlines() if line.strip()]
     head, rest = (lines[0], lines[1:]) if lines else ("gradients disagree", [])
     raise Mismatch(None, None, "", why or head, _cause(cause), kind="gradient", shown=False,
                    detail=rest if not why else lines, **data)
+
+
+def expect_raises(error: type[BaseException], f: Callable[[], object], why: str, **data) -> BaseException:
+    """Call ``f``; raise ``Mismatch`` unless it raises ``error`` (another exception goes through, as raised)."""
+    try:
+        f()
+    except error as e:
+        return e
+    fail(why, **data)

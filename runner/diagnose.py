@@ -278,8 +278,9 @@ def diagnosis(Value, level: int = 1, extra: Sequence[tuple[Op, Sequence[float]]]
     groups = ([p for p in points if p[0].name not in DERIVED], [p for p in points if p[0].name in DERIVED])
     # every op alone first; then inside a graph, which also uses * and +: only when both are right alone
     for check in (check_local, check_use):
-        if check is check_use and {"add", "mul"} & set(wrong):
-            break
+        if check is check_use and any(n in wrong and (wrong[n] is None or wrong[n].kind in ("forward", "local"))
+                                      for n in ("add", "mul")):
+            break  # the graph probes use * and +: with either wrong alone, they would confirm nothing
         for op, args in groups[0] + groups[1]:
             if op.name in wrong:
                 continue
@@ -287,7 +288,7 @@ def diagnosis(Value, level: int = 1, extra: Sequence[tuple[Op, Sequence[float]]]
                               f"{op.name} at {_where(op, args)}", diag)
             if not ran or found:
                 wrong[op.name] = found
-    used = not {"add", "mul"} & set(wrong)
+    used = not any(n in wrong and (wrong[n] is None or wrong[n].kind in ("forward", "local")) for n in ("add", "mul"))
     for op, _ in points:
         if op.name not in wrong and op.name not in right:
             right.append(op.name)
@@ -320,7 +321,7 @@ def diagnose(Value, level: int = 1, extra: Sequence[tuple[Op, Sequence[float]]] 
         return None
 
 
-def _graph_points(Value, f, inputs) -> list[tuple[Op, list[float]]]:
+def graph_points(Value, f, inputs) -> list[tuple[Op, list[float]]]:
     xs = [Value(float(x)) for x in inputs]
     if hasattr(f, "run") and hasattr(f, "name"):  # a utils.programs.Program
         out = f.run(*xs)[-1]
@@ -342,7 +343,7 @@ def explain(Value, f: Callable | None = None, inputs: Sequence[float] = (), *, n
     ``f`` and ``inputs`` (a function of Values or a ``Program``) add the failing graph's own
     op values to the probes. Safe in a failure message: it never raises."""
     try:
-        extra = _graph_points(Value, f, inputs) if f is not None else []
+        extra = graph_points(Value, f, inputs) if f is not None else []
     except Exception:  # noqa: BLE001
         extra = []
     try:

@@ -3,7 +3,7 @@ one line, review notes (runner/review.py), and what to do next."""
 
 from __future__ import annotations
 
-from runner import manifest, paths, record, session
+from runner import causes, manifest, paths, record, session
 
 
 def write(terminalreporter, config) -> None:
@@ -41,7 +41,22 @@ def write(terminalreporter, config) -> None:
         for note in notes:
             for line in note.lines():
                 tw.write_line(f"  {line}")
-    if first is not None:
+    said = causes.findings_said(config)
+    shared = max((s for s in said if s["failures"] > 1), key=lambda s: s["failures"], default=None)
+    unsaid = [f for f in causes.all_findings(config)
+              if all((s["finding"].kind, s["finding"].op, s["finding"].message) != (f.kind, f.op, f.message)
+                     for s in said)]
+    if first is not None and unsaid:  # what the probes found that no failure above was tied to, once each
+        tw.write_line("also confirmed by the probes (not tied to a failure above):", yellow=True)
+        for f in unsaid:
+            tw.write_line(f"  {f.op or f.kind}: {f.message[:300]}")
+    if first is not None and shared is not None:  # one cause explains several failures: fix it first
+        tw.write_line(f"next: fix the cause of {shared['failures']} failures (first under "
+                      f"{shared['test'].split('::')[-1]})", bold=True)
+        tw.write_line(f"      {shared['finding'].message[:200]}")
+        if learner:
+            tw.write_line(f"stuck? {_hint_status(rec.levels[first])}")
+    elif first is not None:
         tw.write_line(f"next: {first}", bold=True)
         if rec.headlines.get(first):
             tw.write_line(f"      {rec.headlines[first][:200]}")
