@@ -219,6 +219,8 @@ def _assertion(add, item, exc: AssertionError, test, level) -> str:
     if exc.shown:
         add(f"  {exc.what} = {exc.computed!r}, expected {exc.expected!r}")
     if found and all(said.values()):  # one cause explaining several failures is said once, first
+        for line in exc.detail[:3]:
+            add("  " + line if line and not line.startswith(" ") else line)
         where_line(add, "checked at", test)
         for finding in found:
             add(f"  cause: {_label(finding)}, confirmed above under {said[id(finding)]}", yellow=True)
@@ -257,9 +259,12 @@ def _assertion(add, item, exc: AssertionError, test, level) -> str:
 
 def _label(finding) -> str:
     """A finding in a few words, for a block it explains after the first."""
-    return f"{finding.kind} in {finding.op}" if finding.op else {
+    op = finding.op
+    return {
         "seed": "the seed of backward()", "order": "the order of backward()", "float32": "single precision",
-    }.get(finding.kind, finding.kind)
+        "data": "the data", "forward": f"{op}'s forward", "local": f"{op}'s derivative",
+        "chain": f"{op} and the chain rule", "accumulation": f"missing accumulation in {op}",
+    }.get(finding.kind, f"{finding.kind} in {op}" if op else finding.kind)
 
 
 def where_line(add, label: str, frame) -> None:
