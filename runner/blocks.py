@@ -165,11 +165,7 @@ def describe(item, exc: BaseException, tb) -> Block:
         headline = _assertion(add, item, exc, test, level)
     elif _is_failed(exc):
         text = str(exc)
-        if text.startswith("DID NOT RAISE"):
-            expected = text.removeprefix("DID NOT RAISE").strip().strip("<>").removeprefix("class ").strip("'")
-            headline = f"expected {expected.split('.')[-1]}, but your code raised nothing"
-        else:
-            headline = text.splitlines()[0] if text else "failed"
+        headline = text.splitlines()[0] if text else "failed"
         add(headline, **RED)
         for extra in text.splitlines()[1:]:
             add(f"  {extra}")

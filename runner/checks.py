@@ -134,8 +134,9 @@ def expect_gradients(report, why: str = "", *, cause=None, **data) -> None:
         return
     lines = [line for line in str(report).splitlines() if line.strip()]
     head, rest = (lines[0], lines[1:]) if lines else ("gradients disagree", [])
+    more = list(data.pop("detail", ()))
     raise Mismatch(None, None, "", why or head, _cause(cause), kind="gradient", shown=False,
-                   detail=rest if not why else lines, **data)
+                   detail=(rest if not why else lines) + more, **data)
 
 
 def expect_raises(error: type[BaseException], f: Callable[[], object], why: str, **data) -> BaseException:
