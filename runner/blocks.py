@@ -174,21 +174,24 @@ def describe(item, exc: BaseException, tb) -> Block:
         headline = f"{type(exc).__name__}: {exc}".rstrip(": ")
         if isinstance(exc, AssertionError):
             headline = f"your code's assert failed: {exc}" if str(exc) else "your code's assert failed"
+        op = causes.op_of_test(item)
+        diag = causes.diagnosis(item, level)
+        tied = [f for f in (diag.findings if diag is not None else []) if op is not None and f.op == op]
+        method = next((f.method for f in tied if f.method), None)  # the method a probe found wrong
+        at = next((f for f in reversed(learner) if f.name == method), mine) if method else mine
         add(headline, **RED)
-        where("your code" if mine else "raised at", mine or (frames[-1] if frames else None))
+        where("your code" if at else "raised at", at or (frames[-1] if frames else None))
         if test is not None and test is not mine:
             where("while", test)
             expected = causes.what_the_test_expected(item, test)
             if expected:
                 add(f"  {'the test':<11} expected: {expected}")
-        cause = causes.likely_cause(exc, mine)
+        for found in tied:  # e.g. a swapped __rtruediv__ dividing by 0: the probe shows the wrong number
+            add(f"  cause (confirmed by a probe): {found}", yellow=True)
+        cause = "" if tied else causes.likely_cause(exc, mine, getattr(run.impl, "Value", None) if run else None,
+                                                     diag)
         if cause:
             add(f"  likely cause: {cause}", yellow=True)
-        op = causes.op_of_test(item)
-        diag = causes.diagnosis(item, level) if op else None
-        for found in (diag.findings if diag is not None else []):
-            if found.op == op:  # e.g. a swapped __rtruediv__ dividing by 0
-                add(f"  cause (confirmed by a probe): {found}", yellow=True)
     example_lines(add, exc)
     if _is_hypothesis(item):
         add(f"  {'replay':<11} {replay_command(item, run)}")

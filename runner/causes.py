@@ -12,24 +12,33 @@ import pytest
 from runner import paths, session
 
 _DIAGNOSIS = pytest.StashKey[dict]()  # level -> the diagnosis, once per run
+_METHODS = frozenset({"relu", "tanh", "exp", "log", "sigmoid", "backward"})  # methods of a Value (utils/ops.py)
 _SAID = pytest.StashKey[dict]()  # (kind, op, message) -> where a finding was first said, and how often
 
 
-def likely_cause(exc: BaseException, frame) -> str:
-    """Common mistakes behind an error, in the learner's terms."""
+def likely_cause(exc: BaseException, frame, Value=None, diag=None) -> str:
+    """Common mistakes behind an error, in the learner's terms; each said only when the condition it names was
+    checked on the engine (``Value``) or by the diagnosis (``diag``), or needs no engine to hold."""
     text = str(exc)
     name = type(exc).__name__
     func = frame.name if frame is not None else ""
+    has = (lambda attr: hasattr(Value, attr)) if Value is not None else (lambda attr: False)
+    not_values = [f for f in (diag.findings if diag is not None else []) if "not a Value" in f.message]
     if name == "TypeError" and "unsupported operand type" in text and "'Value'" in text:
         op = text.split("for ", 1)[1].split(":", 1)[0].strip() if "for " in text else "?"
         reflected = {"+": "__radd__", "*": "__rmul__", "-": "__rsub__", "/": "__rtruediv__", "** or pow()": "__pow__"}
         if text.rstrip().endswith("'Value'") and op in reflected:
-            return (f"a plain number {op} Value: Python then asks the Value for {reflected[op]}; "
-                    "write it (or return NotImplemented only for types you refuse)")
+            if has(reflected[op]):
+                return (f"a plain number {op} Value: Python asked the Value's {reflected[op]}, which returned "
+                        "NotImplemented for this number")
+            return (f"a plain number {op} Value: Python then asks the Value for {reflected[op]}, which your Value "
+                    "does not have; write it (or return NotImplemented only for types you refuse)")
         return "one side is a Value, the other a number: use .data for the number inside a Value"
     if name == "AttributeError" and text.startswith("'NoneType'"):
         return "an op returned None: did you forget `return out`?"
     if name == "AttributeError" and "object has no attribute 'data'" in text:
+        if not_values:  # the plain number came from the engine's own op
+            return f"the number came from your own op: {not_values[0].message}"
         return ("a plain number reached code that expects a Value: wrap it first, "
                 "other = other if isinstance(other, Value) else Value(other)")
     if name == "TypeError" and "'NoneType' object is not callable" in text:
@@ -39,7 +48,11 @@ def likely_cause(exc: BaseException, frame) -> str:
                 "(no __eq__), so they can go in sets and dicts")
     if name == "AttributeError" and "'Value' object has no attribute" in text:
         attr = text.rsplit("'", 2)[-2] if text.count("'") >= 4 else "it"
-        return f"set {attr} in __init__ (every Value has data, grad, _backward, _prev and _op)"
+        if Value is not None and not has(attr) and attr in _METHODS:
+            return f"your Value has no method {attr}: write it (the level's README says what it computes)"
+        if attr in ("data", "grad", "_backward", "_prev", "_op"):
+            return f"set {attr} in __init__ (every Value has data, grad, _backward, _prev and _op)"
+        return ""
     if name == "OverflowError" and "tanh" in func:
         return "math.exp overflows for large |x|: compute tanh with math.tanh, which saturates at +-1"
     if name == "OverflowError":

@@ -39,6 +39,8 @@ NOTHING = ("no single cause confirmed: backward() seeds 1, data is kept, and eac
            "(alone, inside a chain, used twice) is right; compare the numbers above with a hand calculation "
            "on a smaller graph")
 INCOMING = 3.0  # the known incoming gradient of the chain probe
+METHODS = {name: f"__{name}__" for name in ("add", "mul", "radd", "rmul", "sub", "rsub", "truediv", "rtruediv",
+                                            "neg", "pow")}  # the engine's method behind each op
 # ops usually built from others (README of level 2): probed after the primitives they use
 DERIVED = frozenset({"neg", "sub", "rsub", "truediv", "rtruediv"})
 
@@ -124,16 +126,25 @@ def check_local(Value, op: Op, values: Sequence[float]) -> Finding | None:
     leaves = _leaves(Value, op, values)
     out = op.call(*leaves)
     right = op.fn(*values)
+    method = METHODS.get(op.name, op.name)
+    if not (hasattr(out, "data") and hasattr(out, "grad")):
+        return Finding("forward", op.name, f"{op.name}: {_shown(op, values)} at {at} returned {out!r}, a "
+                                           f"{type(out).__name__}, not a Value: {method} must return a new Value "
+                                           "(out = Value(..., (self, other), ...))", method=method)
     if not _close(out.data, right, 1e-9, 1e-12):
-        if op.args == ("n", "v") and _close(out.data, op.fn(values[1], values[0]), 1e-9, 1e-12):
+        if op.args == ("n", "v"):
             c, x = _fmt(values[0]), _fmt(values[1])
             sym = op.symbol.replace("(", "").replace(")", "").format("", "").strip()
-            return Finding("forward", op.name, f"{op.name}: your {c} {sym} x gave x {sym} {c} ({_fmt(out.data)} at "
-                                               f"x = {x}; expected {c} {sym} {x} = {_fmt(right)}): in "
-                                               f"__{op.name}__(self, other), self is x and other is {c}, so it "
-                                               f"returns other {sym} self")
+            if _close(out.data, op.fn(values[1], values[0]), 1e-9, 1e-12):
+                return Finding("forward", op.name, f"{op.name}: your {c} {sym} x gave x {sym} {c} ({_fmt(out.data)} "
+                                                   f"at x = {x}; expected {c} {sym} {x} = {_fmt(right)}): in "
+                                                   f"{method}(self, other), self is x and other is {c}, so it must "
+                                                   f"return other {sym} self", method=method)
+            return Finding("forward", op.name, f"{op.name}: your {c} {sym} x gave {_fmt(out.data)} at x = {x}; "
+                                               f"expected {_fmt(right)}: a plain number on the left of {sym} makes "
+                                               f"Python call {method}(x, {c}), which computes it", method=method)
         return Finding("forward", op.name, f"{op.name}: your forward gave {_fmt(out.data)} at {at}; expected "
-                                           f"{_fmt(right)}")
+                                           f"{_fmt(right)}", method=method)
     # the local derivative, incoming gradient 1
     out.backward()
     for i, (kind, leaf, e) in enumerate(zip(op.args, leaves, expected)):
