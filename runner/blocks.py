@@ -180,14 +180,19 @@ def describe(item, exc: BaseException, tb) -> Block:
         method = next((f.method for f in tied if f.method), None)  # the method a probe found wrong
         at = next((f for f in reversed(learner) if f.name == method), mine) if method else mine
         add(headline, **RED)
-        where("your code" if at else "raised at", at or (frames[-1] if frames else None))
-        if test is not None and test is not mine:
+        raised = at or (frames[-1] if frames else None)
+        where("your code" if at else "raised at", raised)
+        if test is not None and test is not raised:
             where("while", test)
             expected = causes.what_the_test_expected(item, test)
             if expected:
                 add(f"  {'the test':<11} expected: {expected}")
+        said = causes.said_before(item, tied)
         for found in tied:  # e.g. a swapped __rtruediv__ dividing by 0: the probe shows the wrong number
-            add(f"  cause (confirmed by a probe): {found}", yellow=True)
+            if said[id(found)]:
+                add(f"  cause: {_label(found)}, confirmed above under {said[id(found)]}", yellow=True)
+            else:
+                add(f"  cause (confirmed by a probe): {found}", yellow=True)
         cause = "" if tied else causes.likely_cause(exc, mine, getattr(run.impl, "Value", None) if run else None,
                                                      diag)
         if cause:

@@ -36,9 +36,9 @@ def likely_cause(exc: BaseException, frame, Value=None, diag=None) -> str:
         return "one side is a Value, the other a number: use .data for the number inside a Value"
     if name == "AttributeError" and text.startswith("'NoneType'"):
         return "an op returned None: did you forget `return out`?"
+    if name == "AttributeError" and text.startswith(("'float' object", "'int' object")) and not_values:
+        return f"the number came from your own op: {not_values[0].message}"  # not from the test
     if name == "AttributeError" and "object has no attribute 'data'" in text:
-        if not_values:  # the plain number came from the engine's own op
-            return f"the number came from your own op: {not_values[0].message}"
         return ("a plain number reached code that expects a Value: wrap it first, "
                 "other = other if isinstance(other, Value) else Value(other)")
     if name == "TypeError" and "'NoneType' object is not callable" in text:
@@ -107,7 +107,7 @@ def diagnosis(item, level: int | None, failure=None):
     if probe is not None:
         try:
             extra = diagnose.graph_points(run.impl.Value, *probe)
-            return diagnose.diagnosis(run.impl.Value, lv, extra)
+            return diagnose.diagnosis(run.impl.Value, lv, extra, also=failure.ops)
         except Exception:  # noqa: BLE001 - a diagnosis never breaks a run
             pass
     cache = item.config.stash.setdefault(_DIAGNOSIS, {})

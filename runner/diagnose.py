@@ -225,6 +225,7 @@ class Diagnosis:
     passed: list[str] = field(default_factory=list)
     crashed: list[str] = field(default_factory=list)
     complete: bool = False  # every probe ran and passed
+    ops: list[str] = field(default_factory=list)  # the ops probed
 
     def first(self) -> Finding | None:
         return self.findings[0] if self.findings else None
@@ -237,7 +238,7 @@ class Diagnosis:
     def nothing(self) -> str:
         """"No single cause confirmed", saying only what was checked and passed and which probes could not run."""
         if self.complete:
-            return NOTHING
+            return NOTHING.replace("each op checked", f"each op checked ({', '.join(self.ops)})")
         said = f"checked and right: {', '.join(self.passed)}" if self.passed else "no probe passed"
         crashed = f"; could not run: {'; '.join(self.crashed)}" if self.crashed else ""
         return (f"no single cause confirmed ({said}{crashed}); compare the numbers above with a hand calculation "
@@ -262,7 +263,8 @@ def _built_from(Value, op: Op) -> set[str]:
         return set()
 
 
-def diagnosis(Value, level: int = 1, extra: Sequence[tuple[Op, Sequence[float]]] = ()) -> Diagnosis:
+def diagnosis(Value, level: int = 1, extra: Sequence[tuple[Op, Sequence[float]]] = (),
+              also: Sequence[str] = ()) -> Diagnosis:
     """Every confirmed cause. A wrong seed or wrong data explains every failure: then it is the only
     finding. Otherwise the order and each op on its own (one finding per op; a derived op whose graph
     uses a faulty primitive is explained by the primitive's finding). Never raises."""
@@ -279,7 +281,7 @@ def diagnosis(Value, level: int = 1, extra: Sequence[tuple[Op, Sequence[float]]]
         diag.findings.append(found)
     ops = ops_up_to(level)
     if extra:  # a failing graph: its own ops, and those of level 1 that every graph uses
-        names = {op.name for op, _ in extra}
+        names = {op.name for op, _ in extra} | set(also)  # ``also``: ops the failure exercised, found or not
         ops = [op for op in ops if op.level == 1 or op.name in names]
     points = [(op, args) for op in ops for args in sample_args(op)] + list(extra)
     order = [o.name for o in ops]
@@ -321,6 +323,7 @@ def diagnosis(Value, level: int = 1, extra: Sequence[tuple[Op, Sequence[float]]]
     if order_ran and not any(f.kind == "order" for f in diag.findings):
         diag.passed.insert(2, "the order of backward steps")
     diag.complete = not diag.findings and not diag.crashed
+    diag.ops = right
     return diag
 
 

@@ -30,6 +30,12 @@ from utils.programs import Program, Step
 from utils.strategies import programs
 
 
+def nothing_confirmed(text: str) -> bool:
+    """The diagnosis' "no single cause confirmed", naming the ops it checked."""
+    said = re.escape("each op checked")
+    return bool(re.fullmatch(re.escape(diagnose.NOTHING).replace(said, said + r" \([a-z]+(, [a-z]+)*\)"), text))
+
+
 @pytest.fixture(scope="module")
 def reference():
     return load_value(REFERENCE)
@@ -43,7 +49,7 @@ def numbers(text: str) -> list[float]:
 @given(program=programs(["add", "mul", "radd", "rmul", "tanh", "neg", "sub"], n_inputs=3, max_steps=6),
        xs=st.lists(st.floats(-1.5, 1.5).map(lambda v: round(v, 3)), min_size=3, max_size=3))
 def test_a_correct_engine_has_no_diagnosis(reference, program, xs):
-    assert diagnose.explain(reference, program, xs) == diagnose.NOTHING
+    assert nothing_confirmed(diagnose.explain(reference, program, xs))
 
 
 def test_the_reference_has_no_diagnosis(reference):
@@ -55,8 +61,8 @@ def test_works_on_micrograd_as_shipped():
     micrograd = pytest.importorskip("micrograd.engine")
     prog = Program(2, (Step("mul", (0, 1)), Step("pow", (2, 2.0)), Step("relu", (3,)), Step("add", (4, 0)),
                        Step("mul", (5, 5))))
-    assert diagnose.explain(micrograd.Value, prog, [0.7, -1.3]) == diagnose.NOTHING
-    assert diagnose.explain(micrograd.Value, lambda a: a + a, [3.0]) == diagnose.NOTHING
+    assert nothing_confirmed(diagnose.explain(micrograd.Value, prog, [0.7, -1.3]))
+    assert nothing_confirmed(diagnose.explain(micrograd.Value, lambda a: a + a, [3.0]))
 
 
 def test_wrong_tanh_derivative_is_named_with_both_numbers(tmp_path):
@@ -130,14 +136,14 @@ def test_a_swapped_reflected_division_reads_as_the_learner_wrote_it(tmp_path):
 
 
 def test_nothing_confirmed_is_said(reference):
-    assert diagnose.explain(reference, lambda x: x * 2, [1.0]) == diagnose.NOTHING
+    assert nothing_confirmed(diagnose.explain(reference, lambda x: x * 2, [1.0]))
 
 
 def test_explain_never_raises(tmp_path, reference):
     def broken(x):
         raise ValueError("not an engine problem the diagnosis should report")
 
-    assert diagnose.explain(reference, broken, [1.0]) == diagnose.NOTHING
+    assert nothing_confirmed(diagnose.explain(reference, broken, [1.0]))
     text = diagnose.explain(object, lambda x: x, [1.0])
     assert text == "" or (text.startswith("no single cause confirmed (no probe passed; could not run: ")
                           and "cause (confirmed" not in text), text

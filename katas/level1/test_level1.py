@@ -32,7 +32,7 @@ def test_add_computes_data(Value):
     """a + b is a new Value whose data is a.data + b.data."""
     a, b = Value(2.0), Value(-3.5)
     c = a + b
-    expect_true(isinstance(c, Value), f"a + b returned {c!r}, not a Value", ops=("add",))
+    expect_true(isinstance(c, Value), f"a + b returned {c!r}, not a Value", kind="data", ops=("add",))
     expect(c.data, -1.5, "c.data", ops=("add",))
 
 
@@ -40,7 +40,7 @@ def test_mul_computes_data(Value):
     """a * b is a new Value whose data is a.data * b.data."""
     a, b = Value(2.0), Value(-3.5)
     c = a * b
-    expect_true(isinstance(c, Value), f"a * b returned {c!r}, not a Value", ops=("mul",))
+    expect_true(isinstance(c, Value), f"a * b returned {c!r}, not a Value", kind="data", ops=("mul",))
     expect(c.data, -7.0, "c.data", ops=("mul",))
 
 
@@ -67,7 +67,7 @@ def test_numbers_on_either_side(Value):
         ("x * 2", "mul", x * 2, 6.0),
         ("2 * x", "rmul", 2 * x, 6.0),
     ]:
-        expect_true(isinstance(result, Value), f"{expr} returned {result!r}, not a Value", ops=(op,))
+        expect_true(isinstance(result, Value), f"{expr} returned {result!r}, not a Value", kind="data", ops=(op,))
         expect(result.data, expected, "result.data", f"{expr} at x = 3", ops=(op,))
 
 
