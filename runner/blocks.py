@@ -179,7 +179,15 @@ def describe(item, exc: BaseException, tb) -> Block:
         tied = [f for f in (diag.findings if diag is not None else []) if op is not None and f.op == op]
         method = next((f.method for f in tied if f.method), None)  # the method a probe found wrong
         at = next((f for f in reversed(learner) if f.name == method), mine) if method else mine
+        said = causes.said_before(item, tied)
+        shown = next((f for f in tied if f.method and not said[id(f)]), None)
+        error = headline
+        if shown is not None:  # the probe's example shows the wrong number; the test's example only crashed
+            headline = f"{shown}"
+            tied = [f for f in tied if f is not shown]
         add(headline, **RED)
+        if shown is not None:
+            add(f"  confirmed by a probe; on the test's example (below) your code raised {error}")
         raised = at or (frames[-1] if frames else None)
         where("your code" if at else "raised at", raised)
         if test is not None and test is not raised:
@@ -187,13 +195,12 @@ def describe(item, exc: BaseException, tb) -> Block:
             expected = causes.what_the_test_expected(item, test)
             if expected:
                 add(f"  {'the test':<11} expected: {expected}")
-        said = causes.said_before(item, tied)
-        for found in tied:  # e.g. a swapped __rtruediv__ dividing by 0: the probe shows the wrong number
+        for found in tied:
             if said[id(found)]:
                 add(f"  cause: {_label(found)}, confirmed above under {said[id(found)]}", yellow=True)
             else:
                 add(f"  cause (confirmed by a probe): {found}", yellow=True)
-        cause = "" if tied else causes.likely_cause(exc, mine, getattr(run.impl, "Value", None) if run else None,
+        cause = "" if tied or shown else causes.likely_cause(exc, mine, getattr(run.impl, "Value", None) if run else None,
                                                      diag)
         if cause:
             add(f"  likely cause: {cause}", yellow=True)
@@ -223,7 +230,7 @@ def _assertion(add, item, exc: AssertionError, test, level) -> str:
     if exc.shown:
         add(f"  {exc.what} = {exc.computed!r}, expected {exc.expected!r}")
     if found and all(said.values()):  # one cause explaining several failures is said once, first
-        for line in exc.detail[:3]:
+        for line in exc.detail:  # the numbers stay; only the cause is short
             add("  " + line if line and not line.startswith(" ") else line)
         where_line(add, "checked at", test)
         for finding in found:

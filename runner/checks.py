@@ -132,7 +132,7 @@ def expect_gradients(report, why: str = "", *, cause=None, **data) -> None:
     """Raise ``Mismatch`` unless a gradient report (finite differences, PyTorch) is ok; its lines are the detail."""
     if report.ok:
         return
-    lines = [line for line in str(report).splitlines() if line.strip()]
+    lines = [line.strip() for line in str(report).splitlines() if line.strip()]
     head, rest = (lines[0], lines[1:]) if lines else ("gradients disagree", [])
     more = list(data.pop("detail", ()))
     raise Mismatch(None, None, "", why or head, _cause(cause), kind="gradient", shown=False,

@@ -201,6 +201,18 @@ def check_use(Value, op: Op, values: Sequence[float]) -> Finding | None:
                        f"{op.name}: in {shown} + {shown} at {at}, argument {i + 1} must get 2 * {_fmt(e)} = "
                        f"{_fmt(2 * e)}; your backward gave {_fmt(leaf.grad)} (one use alone gives the right "
                        f"{_fmt(e)})")
+    # one node on both sides: x + x, x * x
+    if op.args == ("v", "v"):
+        x = Value(values[0])
+        op.call(x, x).backward()
+        e = sum(op.grad(values[0], values[0]))
+        if not _close(x.grad, e):
+            shown = op.show("x", "x")
+            return Finding("accumulation", op.name,
+                           f"{op.name}: in {shown} at x = {_fmt(values[0])}, x is both operands and must get "
+                           f"{_fmt(e)}, the shares of both slots; your backward gave {_fmt(x.grad)}: each slot of "
+                           f"{op.name}'s backward must add its share to its operand's grad (+=), even when both "
+                           "slots hold the same node")
     return None
 
 

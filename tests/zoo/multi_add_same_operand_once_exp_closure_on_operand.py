@@ -4,7 +4,7 @@ cause, nor that "each op is right".
 
 Rejected by: level 1
 Message names: a + a | used twice | accumulation
-Must not say: float32 | seed | each op checked on its own (alone, inside a chain, used twice) is right
+Must not say: float32 | seed | no single cause confirmed
 """
 
 import math

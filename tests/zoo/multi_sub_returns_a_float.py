@@ -4,7 +4,7 @@ engine made.
 
 Rejected by: level 2
 Message names: exp
-Must not say: float32 | seed | each op checked on its own (alone, inside a chain, used twice) is right
+Must not say: float32 | seed | no single cause confirmed
 """
 
 import math
