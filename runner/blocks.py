@@ -176,7 +176,9 @@ def describe(item, exc: BaseException, tb) -> Block:
             headline = f"your code's assert failed: {exc}" if str(exc) else "your code's assert failed"
         op = causes.op_of_test(item)
         diag = causes.diagnosis(item, level)
-        tied = [f for f in (diag.findings if diag is not None else []) if op is not None and f.op == op]
+        missing = getattr(exc, "name", None) if isinstance(exc, AttributeError) else None  # the attribute asked
+        tied = [f for f in (diag.findings if diag is not None else [])
+                if (op is not None and f.op == op) or (f.kind == "missing" and missing and f.method == missing)]
         method = next((f.method for f in tied if f.method), None)  # the method a probe found wrong
         at = next((f for f in reversed(learner) if f.name == method), mine) if method else mine
         said = causes.said_before(item, tied)
@@ -254,7 +256,8 @@ def _assertion(add, item, exc: AssertionError, test, level) -> str:
             add(f"  cause: {_label(finding)}, confirmed above under {said[id(finding)]}", yellow=True)
     if not found and diag is not None and exc.kind == "gradient":
         text = diag.nothing() if not diag.findings else (
-            "no probe tied a cause to what this check exercised; the summary lists what the probes found")
+            "no cause confirmed for this check: what the probes found is about other ops (said above, or "
+            "listed in the summary)")
         add(f"  {text}", yellow=True)
     # -- the failing graph: a gradient failure found on a graph gets its drawing (runner/failgraph.py) --
     if exc.kind == "gradient" and exc.graph is not None:
@@ -275,6 +278,7 @@ def _label(finding) -> str:
         "seed": "the seed of backward()", "order": "the order of backward()", "float32": "single precision",
         "data": "the data", "forward": f"{op}'s forward", "local": f"{op}'s derivative",
         "chain": f"{op} and the chain rule", "accumulation": f"missing accumulation in {op}",
+        "missing": f"no method {finding.method}",
     }.get(finding.kind, f"{finding.kind} in {op}" if op else finding.kind)
 
 

@@ -309,6 +309,11 @@ def diagnosis(Value, level: int = 1, extra: Sequence[tuple[Op, Sequence[float]]]
         for op, args in groups[0] + groups[1]:
             if op.name in wrong:
                 continue
+            method = METHODS.get(op.name, op.name)
+            if not hasattr(Value, method):  # confirmed by looking: the method is not there
+                wrong[op.name] = Finding("missing", op.name, f"your Value has no method {method}: write it (the "
+                                                             "level's README says what it computes)", method=method)
+                continue
             found, ran = _run(lambda check=check, op=op, args=args: check(Value, op, args),
                               f"{op.name} at {_where(op, args)}", diag)
             if not ran or found:

@@ -54,7 +54,7 @@ def write(terminalreporter, config) -> None:
               if all((s["finding"].kind, s["finding"].op, s["finding"].message) != (f.kind, f.op, f.message)
                      for s in said)]
     if first is not None and unsaid:  # what the probes found that no failure above was tied to, once each
-        tw.write_line("also confirmed by the probes (not tied to a failure above):", yellow=True)
+        tw.write_line("also confirmed by the probes (each with its op):", yellow=True)
         for f in unsaid:
             tw.write_line(f"  {f.op or f.kind}: {f.message[:300]}")
     if first is not None and shared is not None:  # one cause explains several failures: fix it first

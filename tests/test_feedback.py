@@ -239,8 +239,11 @@ def test_the_output_is_checked_on_the_lowest_and_highest_supported_versions():
 
 
 def test_a_swapped_reflected_division_reads_as_the_learner_wrote_it(tmp_path, state):
-    """The forward test stops on a ZeroDivisionError (hypothesis shrinks c to 0); the probe says why."""
+    """The forward test stops on a ZeroDivisionError (hypothesis shrinks c to 0); the block opens with the
+    probe's example, which shows the wrong number, names the method and says what it must return."""
     run = kata(2, engine(tmp_path, RTRUEDIV_SWAPPED), "-k", "test_op_forward and rtruediv", state=state)
     block = failure_blocks(run.stdout)["test_op_forward[rtruediv]"]
-    assert "cause (confirmed by a probe): rtruediv: your 2.5 / x gave x / 2.5" in block, block
+    assert block.strip().startswith("rtruediv: your 2.5 / x gave x / 2.5"), block
+    assert "in __rtruediv__(self, other)" in block and "must return other / self" in block, block
+    assert "your code raised ZeroDivisionError" in block, block
     assert "the test    expected: The op's data matches the same op on plain floats." in block, block
