@@ -278,7 +278,7 @@ def _label(finding) -> str:
         "seed": "the seed of backward()", "order": "the order of backward()", "float32": "single precision",
         "data": "the data", "forward": f"{op}'s forward", "local": f"{op}'s derivative",
         "chain": f"{op} and the chain rule", "accumulation": f"missing accumulation in {op}",
-        "missing": f"no method {finding.method}",
+        "missing": f"no method {finding.method}", "closure": f"{op}'s closure stored on its operand",
     }.get(finding.kind, f"{finding.kind} in {op}" if op else finding.kind)
 
 
