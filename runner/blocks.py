@@ -199,7 +199,7 @@ def describe(item, exc: BaseException, tb) -> Block:
                 add(f"  {'the test':<11} expected: {expected}")
         for found in tied:
             if said[id(found)]:
-                add(f"  cause: {_label(found)}, confirmed above under {said[id(found)]}", yellow=True)
+                add(f"  cause: {_label(found)} (confirmed by a probe, said in full in an earlier block)", yellow=True)
             else:
                 add(f"  cause (confirmed by a probe): {found}", yellow=True)
         cause = "" if tied or shown else causes.likely_cause(exc, mine, getattr(run.impl, "Value", None) if run else None,
@@ -236,7 +236,7 @@ def _assertion(add, item, exc: AssertionError, test, level) -> str:
             add("  " + line if line and not line.startswith(" ") else line)
         where_line(add, "checked at", test)
         for finding in found:
-            add(f"  cause: {_label(finding)}, confirmed above under {said[id(finding)]}", yellow=True)
+            add(f"  cause: {_label(finding)} (confirmed by a probe, said in full in an earlier block)", yellow=True)
         return headline
     for line in exc.detail:
         add("  " + line if line and not line.startswith(" ") else line)
@@ -253,7 +253,7 @@ def _assertion(add, item, exc: AssertionError, test, level) -> str:
             add(f"  {'':<11} the same probe finds it in {', '.join(g.op for g in same)}", yellow=True)
     for finding in found:
         if said[id(finding)]:
-            add(f"  cause: {_label(finding)}, confirmed above under {said[id(finding)]}", yellow=True)
+            add(f"  cause: {_label(finding)} (confirmed by a probe, said in full in an earlier block)", yellow=True)
     if not found and diag is not None and exc.kind == "gradient":
         text = diag.nothing() if not diag.findings else (
             "no cause confirmed for this check: what the probes found is about other ops (said above, or "

@@ -65,10 +65,10 @@ def test_a_wrong_tanh_derivative_is_a_tanh_problem_with_both_numbers(tmp_path, s
     chain = blocks["test_op_in_a_chain_matches_finite_differences[tanh]"]
     # the cause is said once, under the first failure it explains; later blocks it explains point there
     assert "cause (confirmed by a probe): tanh: your backward gave" in local, local
-    assert "cause: tanh's derivative, confirmed above under test_op_local_derivative[tanh]" in chain, chain
+    assert "cause: tanh's derivative (confirmed by a probe, said in full in an earlier block)" in chain, chain
     assert "finite differences give" in chain, "a shortened block keeps its numbers"
     derived = blocks["test_derived_ops_together"]
-    assert "cause: tanh's derivative, confirmed above under test_op_local_derivative[tanh]" in derived, derived
+    assert "cause: tanh's derivative (confirmed by a probe, said in full in an earlier block)" in derived, derived
     accumulation = blocks["test_op_accumulates_into_its_operands[tanh]"]
     assert "accumulation" not in accumulation.replace("accumulates", ""), "a wrong derivative, not a missing +="
     for block in blocks.values():
