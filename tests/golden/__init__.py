@@ -3,7 +3,7 @@
 Each folder holds ``engine.py``, ``args`` (the level, then any pytest arguments, e.g. ``2 -k rtruediv``) and
 ``screen.txt``. ``screen(case)`` runs ``pytest katas --level N --impl engine.py`` as a learner would and keeps the
 screen from the failures on, with only machine details normalised: the engine's path, the repository's
-path, and timings. tests/test_golden.py compares; to regenerate after a deliberate change, run
+path, timings, and the width of pytest's rules. tests/test_golden.py compares; to regenerate after a deliberate change, run
 
     python -m tests.golden --update        # rewrites every screen.txt and shows the diff
     python -m tests.golden                 # shows the diff only
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -26,7 +27,7 @@ CASES = sorted(p.name for p in HERE.iterdir() if (p / "engine.py").exists())
 def screen(case: str) -> str:
     """What the learner sees for this case, normalised."""
     folder = HERE / case
-    level, *extra = (folder / "args").read_text().split()
+    level, *extra = shlex.split((folder / "args").read_text())
     engine = folder / "engine.py"
     with tempfile.TemporaryDirectory(prefix="kata-golden-") as state:
         proc = subprocess.run(
@@ -44,6 +45,8 @@ def normalise(text: str, engine: Path) -> str:
     lines = text.splitlines()
     start = next((i for i, line in enumerate(lines) if " FAILURES " in line or " kata: level " in line), 0)
     lines = [re.sub(r" in [\d.]+s( \(\d+:\d+:\d+\))?", " in <time>", line) for line in lines[start:]]
+    # a rule's width follows the length of its title, which holds a path: three characters either side
+    lines = [re.sub(r"^([=_])\1+ (.*?) \1+$", lambda m: f"{m[1] * 3} {m[2]} {m[1] * 3}", line) for line in lines]
     return "\n".join(line.rstrip() for line in lines) + "\n"
 
 
