@@ -3,7 +3,8 @@
 engine made.
 
 Rejected by: level 2
-Message names: exp
+Message names: sub
+Message names: not a Value
 Must not say: float32 | seed | no single cause confirmed
 """
 
