@@ -11,7 +11,7 @@ import random
 
 import pytest
 
-from runner.checks import expect, expect_true, fail
+from runner.checks import close, expect, expect_true, fail
 from utils.datasets import two_moons_split
 from utils.torch_oracle import compare_numbers, describe, require_torch, torch_mlp
 
@@ -167,7 +167,7 @@ def test_the_defaults_of_the_contract(nn):
     nn.train_step(default, X, y, lr=0.5)
     nn.train_step(explicit, X, y, lr=0.5, alpha=1e-4)
     moved = [(a.data, b.data) for a, b in zip(default.parameters(), explicit.parameters())]
-    expect_true(all(a == pytest.approx(b, rel=1e-12) for a, b in moved), "train_step(model, X, y, lr) uses alpha = 1e-4")
+    expect_true(all(close(a, b, rel=1e-12) for a, b in moved), "train_step(model, X, y, lr) uses alpha = 1e-4")
 
 
 def test_neuron_accepts_values_and_a_single_input(nn, Value):
