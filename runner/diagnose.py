@@ -131,8 +131,7 @@ def check_local(Value, op: Op, values: Sequence[float]) -> Finding | None:
     if any(kind == "v" and getattr(leaf, "_backward", None) != b for kind, leaf, b in zip(op.args, leaves, before)):
         return Finding("closure", op.name, f"{op.name}: building {_shown(op, values)} at {at} replaced its operand's "
                                            f"_backward: {method} must set its closure on the result "
-                                           "(out._backward = _backward), not on self; a node used twice then keeps "
-                                           "one share", method=method)
+                                           "(out._backward = _backward), not on self", method=method)
     if not (hasattr(out, "data") and hasattr(out, "grad")):
         return Finding("forward", op.name, f"{op.name}: {_shown(op, values)} at {at} returned {out!r}, a "
                                            f"{type(out).__name__}, not a Value: {method} must return a new Value "
