@@ -186,3 +186,52 @@ def test_backward_twice_names_one_cause_or_none(name, said):
     """Never both 'more than doubled' and 'not doubled': the probe says which, or nothing."""
     Value = importlib.import_module(f"tests.zoo.{name}").Value
     assert diagnose.backward_twice(Value, lambda x, y: x * y + x, [2.0, 3.0]) == said
+
+
+# -- several bugs at once: every finding, each tied only to the failures it explains -------------------------
+
+
+def _findings(name: str, level: int = 2) -> dict:
+    Value = importlib.import_module(f"tests.zoo.{name}").Value
+    return {f.op: f for f in diagnose.diagnosis(Value, level).findings}
+
+
+def test_two_bugs_give_two_findings_each_tied_to_its_own_op():
+    from runner.checks import Mismatch
+
+    found = _findings("multi_rsub_swapped_pow_overwrites")
+    assert found["rsub"].kind == "forward" and "must return other - self" in found["rsub"].message
+    assert found["pow"].kind == "accumulation"
+    diag = diagnose.diagnosis(importlib.import_module("tests.zoo.multi_rsub_swapped_pow_overwrites").Value, 2)
+    rsub_failure = Mismatch(1.0, -1.0, "x.grad", kind="gradient", ops=("rsub",))
+    pow_failure = Mismatch(1.0, 2.0, "x.grad", kind="gradient", ops=("pow",))
+    assert [f.op for f in diag.tied(rsub_failure)] == ["rsub"]
+    assert [f.op for f in diag.tied(pow_failure)] == ["pow"]
+
+
+def test_an_op_that_returns_a_float_is_a_finding_not_a_silent_skip():
+    found = _findings("multi_sub_returns_a_float")
+    assert "not a Value" in found["sub"].message and found["sub"].method == "__sub__"
+    assert found["exp"].kind == "local"
+
+
+def test_a_missing_method_and_a_closure_on_the_operand_are_told_as_they_are():
+    assert _findings("multi_missing_relu_wrong_exp")["relu"].kind == "missing"
+    found = _findings("multi_add_same_operand_once_exp_closure_on_operand")
+    assert found["exp"].kind == "closure" and "accumulation" not in found["exp"].message
+    assert found["add"].kind == "accumulation" and "(x + x)" in found["add"].message
+
+
+def test_a_failure_carries_its_data():
+    from runner.checks import Mismatch, example, expect, forget_example
+
+    example(args=(1.0, 2.0))
+    try:
+        expect(3.0, 4.0, "x.grad", "why", ops=("mul",), graph="out", names={"x": 1})
+    except Mismatch as m:
+        assert (m.computed, m.expected, m.kind, m.ops, m.graph, m.example) == (3.0, 4.0, "gradient", ("mul",), "out",
+                                                                               {"args": (1.0, 2.0)})
+    else:
+        raise AssertionError("expect did not raise")
+    finally:
+        forget_example()
