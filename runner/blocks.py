@@ -8,7 +8,8 @@
   line and code, what the test expected, and the likely cause of common mistakes;
 * a test stopped at its time limit says where the learner's code was
   (runner/timeouts.py); a ``RecursionError`` is explained;
-* a failing hypothesis example is shown with the one command that replays it.
+* a failing hypothesis example is shown as the test recorded it (``runner.checks.example``), with the one
+  command that replays it.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from runner import causes, paths, session, timeouts
+from runner import causes, checks, paths, session, timeouts
 from runner.checks import Mismatch
 
 NOT_WRITTEN = "not written yet: "
@@ -164,11 +165,7 @@ def describe(item, exc: BaseException, tb) -> Block:
         headline = _assertion(add, item, exc, test, level)
     elif _is_failed(exc):
         text = str(exc)
-        if text.startswith("DID NOT RAISE"):
-            expected = text.removeprefix("DID NOT RAISE").strip().strip("<>").removeprefix("class ").strip("'")
-            headline = f"expected {expected.split('.')[-1]}, but your code raised nothing"
-        else:
-            headline = text.splitlines()[0] if text else "failed"
+        headline = text.splitlines()[0] if text else "failed"
         add(headline, **RED)
         for extra in text.splitlines()[1:]:
             add(f"  {extra}")
@@ -177,65 +174,120 @@ def describe(item, exc: BaseException, tb) -> Block:
         headline = f"{type(exc).__name__}: {exc}".rstrip(": ")
         if isinstance(exc, AssertionError):
             headline = f"your code's assert failed: {exc}" if str(exc) else "your code's assert failed"
+        op = causes.op_of_test(item)
+        diag = causes.diagnosis(item, level)
+        missing = getattr(exc, "name", None) if isinstance(exc, AttributeError) else None  # the attribute asked
+        tied = [f for f in (diag.findings if diag is not None else [])
+                if (op is not None and f.op == op) or (f.kind == "missing" and missing and f.method == missing)]
+        method = next((f.method for f in tied if f.method), None)  # the method a probe found wrong
+        at = next((f for f in reversed(learner) if f.name == method), mine) if method else mine
+        said = causes.said_before(item, tied)
+        shown = next((f for f in tied if f.method and not said[id(f)]), None)
+        error = headline
+        if shown is not None:  # the probe's example shows the wrong number; the test's example only crashed
+            headline = f"{shown}"
+            tied = [f for f in tied if f is not shown]
         add(headline, **RED)
-        where("your code" if mine else "raised at", mine or (frames[-1] if frames else None))
-        if test is not None and test is not mine:
+        if shown is not None:
+            add(f"  confirmed by a probe; on the test's example (below) your code raised {error}")
+        raised = at or (frames[-1] if frames else None)
+        where("your code" if at else "raised at", raised)
+        if test is not None and test is not raised:
             where("while", test)
             expected = causes.what_the_test_expected(item, test)
             if expected:
                 add(f"  {'the test':<11} expected: {expected}")
-        cause = causes.likely_cause(exc, mine)
+        for found in tied:
+            if said[id(found)]:
+                add(f"  cause: {_label(found)} (confirmed by a probe, said in full in an earlier block)", yellow=True)
+            else:
+                add(f"  cause (confirmed by a probe): {found}", yellow=True)
+        cause = "" if tied or shown else causes.likely_cause(exc, mine, getattr(run.impl, "Value", None) if run else None,
+                                                     diag)
         if cause:
             add(f"  likely cause: {cause}", yellow=True)
-        found = causes.engine_finding(item, level) if causes.op_of_test(item) else None
-        if found is not None and found.op == causes.op_of_test(item):  # e.g. a swapped __rtruediv__ dividing by 0
-            add(f"  cause (confirmed by a probe): {found}", yellow=True)
     example_lines(add, exc)
     if _is_hypothesis(item):
         add(f"  {'replay':<11} {replay_command(item, run)}")
-    if not isinstance(exc, AssertionError) or "hint" not in str(exc):
-        _hint_lines(add, level)
+    _hint_lines(add, level)
     return finish(headline)
 
 
 def _assertion(add, item, exc: AssertionError, test, level) -> str:
-    """A failed check of the test: its numbers (``Mismatch``) or its message; for a gradient, the cause."""
-    if isinstance(exc, Mismatch):
-        headline = exc.why or f"{exc.what} is wrong"
+    """A failed check of the test (``Mismatch``): its numbers, where it was checked, and a cause only when a
+    probe confirmed one tied to what the check exercised."""
+    if not isinstance(exc, Mismatch):  # a bare assert: its message only (kata tests raise Mismatch)
+        headline = str(exc).split("\n", 1)[0] or "assertion failed"
         add(headline, **RED)
+        where_line(add, "checked at", test)
+        return headline
+    headline = exc.why or f"{exc.what} is wrong"
+    found = [exc.cause] if exc.cause else []
+    diag = None
+    if not found and exc.kind in ("gradient", "data"):
+        diag = causes.diagnosis(item, level, exc)
+        found = diag.tied(exc) if diag is not None else []
+    said = causes.said_before(item, found)
+    add(headline, **RED)
+    if exc.shown:
         add(f"  {exc.what} = {exc.computed!r}, expected {exc.expected!r}")
-        text = exc.cause
-        about = f"{exc.what} {exc.why}"
-    else:
-        message = str(exc).split("\nassert ", 1)[0] if not str(exc).startswith("assert ") else ""
-        msg_lines = message.splitlines() or [str(exc).splitlines()[0] if str(exc) else "assertion failed"]
-        headline = msg_lines[0]
-        add(headline, **RED)
-        for text in msg_lines[1:]:
-            add("  " + text if text and not text.startswith(" ") else text)
-        compared = str(exc).split("\nassert ", 1)[1].splitlines()[0] if "\nassert " in str(exc) else ""
-        if message and " == " in compared:  # pytest's own line: what was compared
-            add("  " + str(exc).split("\nassert ", 1)[1].splitlines()[0].join(("assert ", "")))
-        text = ""
-        about = message + "\n" + ((test.line or "") if test else "")
-    if text:
-        for line in text.splitlines():
-            add(f"  {line}")
-    where = test
-    if where is not None:
-        add(f"  {'checked at':<11} {paths.shown(where.filename)}:{where.lineno}, in {where.name}")
-        if (where.line or "").strip():
-            add(f"  {'':<11}     {where.line.strip()}")
-    if not text and causes.is_about_gradients(about) and not any(
-            w in about for w in ("cause", "your backward gave", "Your backward gave")):
-        cause = causes.engine_diagnosis(item, level)
-        if cause:
-            add(f"  {cause}", yellow=True)
-    elif not text and ".data" in about and "cause" not in about:
-        cause = causes.data_diagnosis(item)
-        if cause:
-            add(f"  {cause}", yellow=True)
+    if found and all(said.values()):  # one cause explaining several failures is said once, first
+        for line in exc.detail:  # the numbers stay; only the cause is short
+            add("  " + line if line and not line.startswith(" ") else line)
+        where_line(add, "checked at", test)
+        for finding in found:
+            add(f"  cause: {_label(finding)} (confirmed by a probe, said in full in an earlier block)", yellow=True)
+        return headline
+    for line in exc.detail:
+        add("  " + line if line and not line.startswith(" ") else line)
+    where_line(add, "checked at", test)
+    new = [f for f in found if not said[id(f)]]
+    for finding in new:
+        same = [g for g in new if g is not finding and g.kind == finding.kind and g.op and finding.op]
+        if same and new.index(same[0]) < new.index(finding):
+            continue  # said with the first of its kind
+        for i, line in enumerate(str(finding).splitlines()):
+            label = "cause (confirmed by a probe): " if i == 0 else ""
+            add(f"  {label}{line}", yellow=True)
+        if same:
+            add(f"  {'':<11} the same probe finds it in {', '.join(g.op for g in same)}", yellow=True)
+    for finding in found:
+        if said[id(finding)]:
+            add(f"  cause: {_label(finding)} (confirmed by a probe, said in full in an earlier block)", yellow=True)
+    if not found and diag is not None and exc.kind == "gradient":
+        text = diag.nothing() if not diag.findings else (
+            "no cause confirmed for this check: what the probes found is about other ops (said above, or "
+            "listed in the summary)")
+        add(f"  {text}", yellow=True)
+    # -- the failing graph: a gradient failure found on a graph gets its drawing (runner/failgraph.py) --
+    if exc.kind == "gradient" and exc.graph is not None:
+        try:
+            from runner import failgraph
+        except ImportError:
+            failgraph = None
+        if failgraph is not None:
+            for line in failgraph.render(exc, item):
+                add(line)
     return headline
+
+
+def _label(finding) -> str:
+    """A finding in a few words, for a block it explains after the first."""
+    op = finding.op
+    return {
+        "seed": "the seed of backward()", "order": "the order of backward()", "float32": "single precision",
+        "data": "the data", "forward": f"{op}'s forward", "local": f"{op}'s derivative",
+        "chain": f"{op} and the chain rule", "accumulation": f"missing accumulation in {op}",
+        "missing": f"no method {finding.method}", "closure": f"{op}'s closure stored on its operand",
+    }.get(finding.kind, f"{finding.kind} in {op}" if op else finding.kind)
+
+
+def where_line(add, label: str, frame) -> None:
+    if frame is None:
+        return
+    add(f"  {label:<11} {paths.shown(frame.filename)}:{frame.lineno}, in {frame.name}")
+    if (frame.line or "").strip():
+        add(f"  {'':<11}     {frame.line.strip()}")
 
 
 def _is_failed(exc) -> bool:
@@ -274,38 +326,12 @@ def _hint_lines(add, level: int | None) -> None:
 
 
 def example_lines(add, exc) -> None:
-    notes = getattr(exc, "__notes__", None) or []
-    shown = []
-    for note in notes:
-        skip_deeper_than = None
-        for line in str(note).splitlines():
-            s = line.strip()
-            indent = len(line) - len(line.lstrip())
-            if skip_deeper_than is not None:
-                if indent > skip_deeper_than or (skip_deeper_than < 0 and not s.startswith("Draw ")):
-                    continue
-                skip_deeper_than = None
-            if s.startswith(("program=", "Value=")):  # the test prints its program as code
-                skip_deeper_than = indent
-                continue
-            if not s or s.startswith(("Falsifying example", "Failing test case")) or s in (")", "),"):
-                continue
-            if s.startswith(("data=data(", "You can reproduce", "@reproduce")):
-                continue
-            if s.startswith("Draw ") and s.endswith("):"):  # a value printed on several lines: the
-                skip_deeper_than = -1  # test's message shows it already; skip up to the next draw
-                continue
-            if s.startswith("Draw ") and "): " in s:  # "Draw 1 (args): (1.0,)" -> "args: (1.0,)"
-                s = s.split("(", 1)[1].replace("): ", ": ", 1)
-            shown.append(s.rstrip(","))
-    if shown:
-        text = "; ".join(shown)
-        if len(text) > 300:
-            text = text[:297] + "..."
-        add(f"  {'example':<11} {text}")
-
-
-def _replay_line(add, item, run) -> None:
-    if not _is_hypothesis(item):
+    """The drawn inputs the failing check ran on, as the test recorded them (runner.checks.example)."""
+    drawn = exc.example if isinstance(exc, Mismatch) else checks.current_example()
+    if not drawn:
         return
-    add(f"  {'replay':<11} {replay_command(item, run)}")
+    text = "; ".join(f"{name}: {value!r}" if not isinstance(value, str) else f"{name}: {value}"
+                     for name, value in drawn.items())
+    if len(text) > 300:
+        text = text[:297] + "..."
+    add(f"  {'example':<11} {text}")

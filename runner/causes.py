@@ -11,23 +11,33 @@ import pytest
 
 from runner import paths, session
 
-_DIAGNOSIS = pytest.StashKey[dict]()  # level -> the diagnosis text, once per run
+_DIAGNOSIS = pytest.StashKey[dict]()  # level -> the diagnosis, once per run
+_METHODS = frozenset({"relu", "tanh", "exp", "log", "sigmoid", "backward"})  # methods of a Value (utils/ops.py)
+_SAID = pytest.StashKey[dict]()  # (kind, op, message) -> where a finding was first said, and how often
 
 
-def likely_cause(exc: BaseException, frame) -> str:
-    """Common mistakes behind an error, in the learner's terms."""
+def likely_cause(exc: BaseException, frame, Value=None, diag=None) -> str:
+    """Common mistakes behind an error, in the learner's terms; each said only when the condition it names was
+    checked on the engine (``Value``) or by the diagnosis (``diag``), or needs no engine to hold."""
     text = str(exc)
     name = type(exc).__name__
     func = frame.name if frame is not None else ""
+    has = (lambda attr: hasattr(Value, attr)) if Value is not None else (lambda attr: False)
+    not_values = [f for f in (diag.findings if diag is not None else []) if "not a Value" in f.message]
     if name == "TypeError" and "unsupported operand type" in text and "'Value'" in text:
         op = text.split("for ", 1)[1].split(":", 1)[0].strip() if "for " in text else "?"
         reflected = {"+": "__radd__", "*": "__rmul__", "-": "__rsub__", "/": "__rtruediv__", "** or pow()": "__pow__"}
         if text.rstrip().endswith("'Value'") and op in reflected:
-            return (f"a plain number {op} Value: Python then asks the Value for {reflected[op]}; "
-                    "write it (or return NotImplemented only for types you refuse)")
+            if has(reflected[op]):
+                return (f"a plain number {op} Value: Python asked the Value's {reflected[op]}, which returned "
+                        "NotImplemented for this number")
+            return (f"a plain number {op} Value: Python then asks the Value for {reflected[op]}, which your Value "
+                    "does not have; write it (or return NotImplemented only for types you refuse)")
         return "one side is a Value, the other a number: use .data for the number inside a Value"
     if name == "AttributeError" and text.startswith("'NoneType'"):
         return "an op returned None: did you forget `return out`?"
+    if name == "AttributeError" and text.startswith(("'float' object", "'int' object")) and not_values:
+        return f"the number came from your own op: {not_values[0].message}"  # not from the test
     if name == "AttributeError" and "object has no attribute 'data'" in text:
         return ("a plain number reached code that expects a Value: wrap it first, "
                 "other = other if isinstance(other, Value) else Value(other)")
@@ -38,7 +48,11 @@ def likely_cause(exc: BaseException, frame) -> str:
                 "(no __eq__), so they can go in sets and dicts")
     if name == "AttributeError" and "'Value' object has no attribute" in text:
         attr = text.rsplit("'", 2)[-2] if text.count("'") >= 4 else "it"
-        return f"set {attr} in __init__ (every Value has data, grad, _backward, _prev and _op)"
+        if Value is not None and not has(attr) and attr in _METHODS:
+            return f"your Value has no method {attr}: write it (the level's README says what it computes)"
+        if attr in ("data", "grad", "_backward", "_prev", "_op"):
+            return f"set {attr} in __init__ (every Value has data, grad, _backward, _prev and _op)"
+        return ""
     if name == "OverflowError" and "tanh" in func:
         return "math.exp overflows for large |x|: compute tanh with math.tanh, which saturates at +-1"
     if name == "OverflowError":
@@ -79,49 +93,58 @@ def explain_recursion(item, frames, level) -> tuple[str, list[str]]:
     return headline, out
 
 
-def is_about_gradients(text: str) -> bool:
-    low = text.lower()
-    return any(w in low for w in ("grad", "backward", "d(", "d out", "/d", "'("))
-
-
-def engine_finding(item, level: int | None):
-    """The engine's diagnosis (runner/diagnose.py): a Finding or None, computed once per run and level."""
+def diagnosis(item, level: int | None, failure=None):
+    """The engine's diagnosis (runner/diagnose.py): every confirmed finding, computed once per run and level;
+    a failure that carries its graph (``failure.probe``: a function and its inputs) adds that graph's ops at
+    the test's values to the probes. None when there is no engine to probe."""
     run = session.run_of(item.config)
     if run is None or run.impl is None:
         return None
-    cache = item.config.stash.setdefault(_DIAGNOSIS, {})
-    lv = level or run.level.number
-    if lv not in cache:
-        from runner import diagnose
+    from runner import diagnose
 
+    lv = level or run.level.number
+    probe = getattr(failure, "probe", None)
+    if probe is not None:
         try:
-            cache[lv] = diagnose.diagnose(run.impl.Value, lv)
+            extra = diagnose.graph_points(run.impl.Value, *probe)
+            return diagnose.diagnosis(run.impl.Value, lv, extra, also=failure.ops)
+        except Exception:  # noqa: BLE001 - a diagnosis never breaks a run
+            pass
+    cache = item.config.stash.setdefault(_DIAGNOSIS, {})
+    if lv not in cache:
+        try:
+            cache[lv] = diagnose.diagnosis(run.impl.Value, lv)
         except Exception:  # noqa: BLE001 - a diagnosis never breaks a run
             cache[lv] = None
     return cache[lv]
 
 
-def engine_diagnosis(item, level: int | None) -> str:
-    """The engine's diagnosis for a wrong gradient, as one line ('' when no probe confirmed a cause)."""
-    found = engine_finding(item, level)
-    return f"cause (confirmed by a probe): {found}" if found else ""
+def said_before(item, findings) -> dict:
+    """For each finding (by ``id``), the test under which it was first said ('' when it is said now, under this
+    test); counts the failures each finding explains."""
+    said = item.config.stash.setdefault(_SAID, {})
+    out = {}
+    for f in findings:
+        key = (f.kind, f.op, f.message)
+        entry = said.setdefault(key, {"test": item.nodeid, "finding": f, "failures": 0})
+        entry["failures"] += 1
+        out[id(f)] = "" if entry["test"] == item.nodeid else entry["test"].split("::")[-1]
+    return out
 
 
-def data_diagnosis(item) -> str:
-    """Why an engine's data is wrong, when the data probe (runner/diagnose.check_data) confirms it: int
-    truncation, or float32 rounding; '' otherwise."""
-    run = session.run_of(item.config)
-    if run is None or run.impl is None:
-        return ""
-    cache = item.config.stash.setdefault(_DIAGNOSIS, {})
-    if "data" not in cache:
-        from runner import diagnose
+def findings_said(config) -> list[dict]:
+    """Each finding said under a failure: {"test", "finding", "failures"}, in the order they were said."""
+    return list(config.stash.get(_SAID, {}).values())
 
-        try:
-            cache["data"] = diagnose.check_data(run.impl.Value)
-        except Exception:  # noqa: BLE001 - a diagnosis never breaks a run
-            cache["data"] = None
-    return f"cause (confirmed by a probe): {cache['data']}" if cache["data"] else ""
+
+def all_findings(config) -> list:
+    """Every finding of the diagnoses made during the run (one per level probed), without repeats."""
+    out = []
+    for diag in config.stash.get(_DIAGNOSIS, {}).values():
+        for f in (diag.findings if diag is not None else []):
+            if all((g.kind, g.op, g.message) != (f.kind, f.op, f.message) for g in out):
+                out.append(f)
+    return out
 
 
 def op_of_test(item) -> str | None:

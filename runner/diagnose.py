@@ -27,31 +27,22 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from runner import recognise
-from utils.every_order import in_every_order
+from runner.checks import Finding
+from runner.order import ORDER, check_order_by_numbers, check_order_by_trace, order_problem  # noqa: F401 - re-exported
+from utils.close import close
 from utils.ops import OPS, Op, ops_up_to
 
-ORDER = "backward() must run each node's step once, after every node that uses it (reverse topological order)"
 NOTHING = ("no single cause confirmed: backward() seeds 1, data is kept, and each op checked on its own "
            "(alone, inside a chain, used twice) is right; compare the numbers above with a hand calculation "
            "on a smaller graph")
 INCOMING = 3.0  # the known incoming gradient of the chain probe
+METHODS = {name: f"__{name}__" for name in ("add", "mul", "radd", "rmul", "sub", "rsub", "truediv", "rtruediv",
+                                            "neg", "pow")}  # the engine's method behind each op
 # ops usually built from others (README of level 2): probed after the primitives they use
 DERIVED = frozenset({"neg", "sub", "rsub", "truediv", "rtruediv"})
-
-
-@dataclass
-class Finding:
-    """One confirmed cause, in the learner's terms."""
-
-    kind: str  # seed, data, float32, order, forward, local, chain, accumulation
-    op: str | None  # the registry name of the op at fault, if one
-    message: str
-
-    def __str__(self) -> str:
-        return self.message
 
 
 def _fmt(x) -> str:
@@ -62,10 +53,7 @@ def _fmt(x) -> str:
 
 
 def _close(a, b, rel: float = 1e-6, abs_: float = 1e-9) -> bool:
-    try:
-        return abs(float(a) - float(b)) <= abs_ + rel * max(abs(float(a)), abs(float(b)))
-    except (TypeError, ValueError, OverflowError):
-        return False
+    return close(a, b, rel, abs_)
 
 
 def _f32(x: float) -> float:
@@ -109,142 +97,6 @@ def check_data(Value) -> Finding | None:
     return None
 
 
-# -- 3. the order ----------------------------------------------------------------------
-# The graph: y = x * x; u = y * y; w = u * 3; z = w + y. y is used by u (twice) and by z,
-# at different depths, so a breadth-first or a forward order runs y's step too early.
-
-_NAMES = ("y", "u", "w", "z")
-_SHOWN = {"y": "y = x * x", "u": "u = y * y", "w": "w = u * 3", "z": "z = w + y"}
-_USERS = {"y": ("u", "z"), "u": ("w",), "w": ("z",), "z": ()}
-_X = 1.5
-
-
-def _graph(Value) -> dict:
-    x = Value(_X)
-    y = x * x
-    u = y * y
-    w = u * 3
-    z = w + y
-    return {"x": x, "y": y, "u": u, "w": w, "z": z}
-
-
-def _copies(Value) -> list[dict]:
-    """The graph above in every order a set ``_prev`` can list z's operands (w and y), in a fixed
-    order (utils/every_order.py): a check reports the first copy that shows a problem, so an engine
-    whose result depends on that order is told the same thing on every run."""
-    return [copy.named for copy in in_every_order(lambda: _graph(Value))]
-
-
-def order_problem(calls: Sequence[str]) -> str | None:
-    """What is wrong with this sequence of backward steps (names of _NAMES), or None."""
-    for name in ("z", "w", "u", "y"):
-        if name not in calls:
-            return f"{name}'s backward step ({_SHOWN[name]}) never ran: {ORDER}"
-    for name in _NAMES:
-        if calls.count(name) > 1:
-            return f"{name}'s backward step ({_SHOWN[name]}) ran {calls.count(name)} times: {ORDER}"
-    for name in _NAMES:
-        first = calls.index(name)
-        for user in _USERS[name]:
-            last = len(calls) - 1 - calls[::-1].index(user)
-            if first < last:
-                return (f"{name}'s backward step ({_SHOWN[name]}) ran before {user}'s ({_SHOWN[user]}), which "
-                        f"uses {name}: {ORDER}")
-    return None
-
-
-def trace(graph: dict) -> list[str] | None:
-    """The backward steps ``z.backward()`` runs on one copy of the graph above, by name; None
-    when the engine does not run them through each node's ``_backward``."""
-    x = graph["x"]
-    nodes = {name: graph[name] for name in _NAMES}
-    calls: list[str] = []
-    for name, node in nodes.items():
-        original = getattr(node, "_backward", None)
-        if not callable(original):
-            return None
-
-        def wrapped(name=name, original=original):
-            calls.append(name)
-            return original()
-
-        try:
-            node._backward = wrapped
-        except (AttributeError, TypeError):
-            return None
-    nodes["z"].backward()
-    if not calls and not _close(x.grad, 0.0):
-        return None  # gradients flowed without _backward: another design
-    return calls
-
-
-def _simulate(calls: Sequence[str]) -> float:
-    """x.grad after running these steps, with every op right."""
-    y = _X * _X
-    grad = dict.fromkeys(("x", *_NAMES), 0.0)
-    grad["z"] = 1.0
-    for name in calls:
-        g = grad[name]
-        if name == "z":
-            grad["w"] += g
-            grad["y"] += g
-        elif name == "w":
-            grad["u"] += 3 * g
-        elif name == "u":
-            grad["y"] += 2 * y * g
-        elif name == "y":
-            grad["x"] += 2 * _X * g
-    return grad["x"]
-
-
-_WRONG_ORDERS = [  # sequences a wrong backward() produces on the graph (both orders of z's operands)
-    ["z"],  # only the output's step
-    ["y", "u", "w", "z"],  # build order, not reversed
-    ["z", "w", "y", "u"], ["z", "y", "w", "u"],  # breadth first
-    ["z", "y", "w", "u", "y"], ["z", "w", "u", "y", "y"],  # recursive: step, then recurse, no visited set
-    ["z", "y", "w", "u", "y", "y"],  # every path: a node once per path to it
-]
-
-
-def check_order_by_trace(Value) -> Finding | None:
-    for graph in _copies(Value):
-        calls = trace(graph)
-        if calls is None:
-            return None
-        problem = order_problem(calls)
-        if problem:
-            shown = "; ".join(_SHOWN[n] for n in _NAMES)
-            ran = ", ".join(calls) if len(calls) <= 12 else ", ".join(calls[:12]) + ", ..."
-            return Finding("order", None, f"on {shown}, z.backward() ran the steps of {ran}: {problem}")
-    return None
-
-
-def check_order_by_numbers(Value) -> Finding | None:
-    """For engines without ``_backward`` closures (run after the ops checked out): the graph's
-    x.grad against what each wrong order gives."""
-    for graph in _copies(Value):
-        finding = _order_by_numbers(graph)
-        if finding:
-            return finding
-    return None
-
-
-def _order_by_numbers(graph: dict) -> Finding | None:
-    x = graph["x"]
-    graph["z"].backward()
-    right = _simulate(["z", "w", "u", "y"])
-    got = float(x.grad)
-    if _close(got, right):
-        return None
-    problems = {order_problem(c) for c in _WRONG_ORDERS if _close(_simulate(c), got)}
-    shown = "; ".join(_SHOWN[n] for n in _NAMES)
-    if len(problems) == 1:
-        return Finding("order", None, f"on {shown} at x = {_X}, x.grad is {_fmt(got)} (expected {_fmt(right)}), "
-                                      f"as when {problems.pop()}")
-    return Finding("order", None, f"on {shown} at x = {_X}, x.grad is {_fmt(got)}, expected {_fmt(right)}, while "
-                                  f"each op on its own is right: {ORDER}")
-
-
 # -- 4. each op on its own -------------------------------------------------------------------
 
 
@@ -272,18 +124,32 @@ def check_local(Value, op: Op, values: Sequence[float]) -> Finding | None:
     at = _where(op, values)
     # forward
     leaves = _leaves(Value, op, values)
+    before = [getattr(leaf, "_backward", None) for leaf in leaves]
     out = op.call(*leaves)
     right = op.fn(*values)
+    method = METHODS.get(op.name, op.name)
+    if any(kind == "v" and getattr(leaf, "_backward", None) != b for kind, leaf, b in zip(op.args, leaves, before)):
+        return Finding("closure", op.name, f"{op.name}: building {_shown(op, values)} at {at} replaced its operand's "
+                                           f"_backward: {method} must set its closure on the result "
+                                           "(out._backward = _backward), not on self", method=method)
+    if not (hasattr(out, "data") and hasattr(out, "grad")):
+        return Finding("forward", op.name, f"{op.name}: {_shown(op, values)} at {at} returned {out!r}, a "
+                                           f"{type(out).__name__}, not a Value: {method} must return a new Value "
+                                           "(out = Value(..., (self, other), ...))", method=method)
     if not _close(out.data, right, 1e-9, 1e-12):
-        if op.args == ("n", "v") and _close(out.data, op.fn(values[1], values[0]), 1e-9, 1e-12):
+        if op.args == ("n", "v"):
             c, x = _fmt(values[0]), _fmt(values[1])
             sym = op.symbol.replace("(", "").replace(")", "").format("", "").strip()
-            return Finding("forward", op.name, f"{op.name}: your {c} {sym} x gave x {sym} {c} ({_fmt(out.data)} at "
-                                               f"x = {x}; expected {c} {sym} {x} = {_fmt(right)}): in "
-                                               f"__{op.name}__(self, other), self is x and other is {c}, so it "
-                                               f"returns other {sym} self")
+            if _close(out.data, op.fn(values[1], values[0]), 1e-9, 1e-12):
+                return Finding("forward", op.name, f"{op.name}: your {c} {sym} x gave x {sym} {c} ({_fmt(out.data)} "
+                                                   f"at x = {x}; expected {c} {sym} {x} = {_fmt(right)}): in "
+                                                   f"{method}(self, other), self is x and other is {c}, so it must "
+                                                   f"return other {sym} self", method=method)
+            return Finding("forward", op.name, f"{op.name}: your {c} {sym} x gave {_fmt(out.data)} at x = {x}; "
+                                               f"expected {_fmt(right)}: a plain number on the left of {sym} makes "
+                                               f"Python call {method}(x, {c}), which computes it", method=method)
         return Finding("forward", op.name, f"{op.name}: your forward gave {_fmt(out.data)} at {at}; expected "
-                                           f"{_fmt(right)}")
+                                           f"{_fmt(right)}", method=method)
     # the local derivative, incoming gradient 1
     out.backward()
     for i, (kind, leaf, e) in enumerate(zip(op.args, leaves, expected)):
@@ -340,6 +206,18 @@ def check_use(Value, op: Op, values: Sequence[float]) -> Finding | None:
                        f"{op.name}: in {shown} + {shown} at {at}, argument {i + 1} must get 2 * {_fmt(e)} = "
                        f"{_fmt(2 * e)}; your backward gave {_fmt(leaf.grad)} (one use alone gives the right "
                        f"{_fmt(e)})")
+    # one node on both sides: x + x, x * x
+    if op.args == ("v", "v"):
+        x = Value(values[0])
+        op.call(x, x).backward()
+        e = sum(op.grad(values[0], values[0]))
+        if not _close(x.grad, e):
+            shown = op.show("x", "x")
+            return Finding("accumulation", op.name,
+                           f"{op.name}: in {shown} at x = {_fmt(values[0])}, x is both operands and must get "
+                           f"{_fmt(e)}, the shares of both slots; your backward gave {_fmt(x.grad)}: each slot of "
+                           f"{op.name}'s backward must add its share to its operand's grad (+=), even when both "
+                           "slots hold the same node")
     return None
 
 
@@ -356,35 +234,130 @@ def sample_args(op: Op) -> list[tuple[float, ...]]:
 # -- the diagnosis ----------------------------------------------------------------------------
 
 
-def diagnose(Value, level: int = 1, extra: Sequence[tuple[Op, Sequence[float]]] = ()) -> Finding | None:
-    """The first confirmed cause, or None. ``extra``: more (op, argument values) to probe,
-    e.g. the ops of a failing graph at the values the test used. Never raises."""
+@dataclass
+class Diagnosis:
+    """Every confirmed finding (each with its op and kind), what was checked and passed, which probes crashed."""
+
+    findings: list[Finding] = field(default_factory=list)
+    passed: list[str] = field(default_factory=list)
+    crashed: list[str] = field(default_factory=list)
+    complete: bool = False  # every probe ran and passed
+    ops: list[str] = field(default_factory=list)  # the ops probed
+
+    def first(self) -> Finding | None:
+        return self.findings[0] if self.findings else None
+
+    def tied(self, failure) -> list[Finding]:
+        """The findings that explain ``failure`` (a runner.checks.Mismatch): tied to what it exercised."""
+        kinds = {"forward", "data", "float32"} if failure.kind == "data" else None
+        return [f for f in self.findings if f.ties_to(failure) and (kinds is None or f.kind in kinds)]
+
+    def nothing(self) -> str:
+        """"No single cause confirmed", saying only what was checked and passed and which probes could not run."""
+        if self.complete:
+            return NOTHING.replace("each op checked", f"each op checked ({', '.join(self.ops)})")
+        said = f"checked and right: {', '.join(self.passed)}" if self.passed else "no probe passed"
+        crashed = f"; could not run: {'; '.join(self.crashed)}" if self.crashed else ""
+        return (f"no single cause confirmed ({said}{crashed}); compare the numbers above with a hand calculation "
+                "on a smaller graph")
+
+
+def _run(probe, what: str, diag: Diagnosis):
+    try:
+        return probe(), True
+    except Exception as e:  # noqa: BLE001 - a probe that crashes confirms nothing, and is said
+        diag.crashed.append(f"{what} ({type(e).__name__}: {str(e)[:80]})".replace(" ()", "").replace(": )", ")"))
+        return None, False
+
+
+def _built_from(Value, op: Op) -> set[str]:
+    """The registry ops a derived op's node is made of, read off the engine's own graph."""
+    try:
+        args = sample_args(op)[0]
+        out = op.call(*_leaves(Value, op, args))
+        return {step.op.name for step in recognise.steps(out)} - {op.name}
+    except Exception:  # noqa: BLE001
+        return set()
+
+
+def diagnosis(Value, level: int = 1, extra: Sequence[tuple[Op, Sequence[float]]] = (),
+              also: Sequence[str] = ()) -> Diagnosis:
+    """Every confirmed cause. A wrong seed or wrong data explains every failure: then it is the only
+    finding. Otherwise the order and each op on its own (one finding per op; a derived op whose graph
+    uses a faulty primitive is explained by the primitive's finding). Never raises."""
+    diag = Diagnosis()
+    for what, probe in (("the seed of backward()", check_seed), ("the data", check_data)):
+        found, ran = _run(lambda probe=probe: probe(Value), what, diag)
+        if found:
+            diag.findings.append(found)
+            return diag
+        if ran:
+            diag.passed.append({"the data": "data is kept"}.get(what, "backward() seeds 1"))
+    found, order_ran = _run(lambda: check_order_by_trace(Value), "the order of backward steps", diag)
+    if found:
+        diag.findings.append(found)
     ops = ops_up_to(level)
     if extra:  # a failing graph: its own ops, and those of level 1 that every graph uses
-        names = {op.name for op, _ in extra}
+        names = {op.name for op, _ in extra} | set(also)  # ``also``: ops the failure exercised, found or not
         ops = [op for op in ops if op.level == 1 or op.name in names]
     points = [(op, args) for op in ops for args in sample_args(op)] + list(extra)
-    points.sort(key=lambda p: [o.name for o in ops].index(p[0].name) if p[0] in ops else len(ops))
-    checks: list[Callable[[], Finding | None]] = [
-        lambda: check_seed(Value),
-        lambda: check_data(Value),
-        lambda: check_order_by_trace(Value),
-    ]
-    for group in ([p for p in points if p[0].name not in DERIVED], [p for p in points if p[0].name in DERIVED]):
-        checks += [(lambda op=op, args=args: check_local(Value, op, args)) for op, args in group]
-        checks += [(lambda op=op, args=args: check_use(Value, op, args)) for op, args in group]
-    checks.append(lambda: check_order_by_numbers(Value))
-    for check in checks:
-        try:
-            found = check()
-        except Exception:  # noqa: BLE001 - a probe that crashes (or recurses too deep) confirms nothing
+    order = [o.name for o in ops]
+    points.sort(key=lambda p: order.index(p[0].name) if p[0].name in order else len(order))
+    wrong: dict[str, Finding | None] = {}  # None: a probe of the op crashed
+    right: list[str] = []
+    groups = ([p for p in points if p[0].name not in DERIVED], [p for p in points if p[0].name in DERIVED])
+    # every op alone first; then inside a graph, which also uses * and +: only when both are right alone
+    for check in (check_local, check_use):
+        if check is check_use and any(n in wrong and (wrong[n] is None or wrong[n].kind in ("forward", "local"))
+                                      for n in ("add", "mul")):
+            break  # the graph probes use * and +: with either wrong alone, they would confirm nothing
+        for op, args in groups[0] + groups[1]:
+            if op.name in wrong:
+                continue
+            method = METHODS.get(op.name, op.name)
+            if not hasattr(Value, method):  # confirmed by looking: the method is not there
+                wrong[op.name] = Finding("missing", op.name, f"your Value has no method {method}: write it (the "
+                                                             "level's README says what it computes)", method=method)
+                continue
+            found, ran = _run(lambda check=check, op=op, args=args: check(Value, op, args),
+                              f"{op.name} at {_where(op, args)}", diag)
+            if not ran or found:
+                wrong[op.name] = found
+    used = not any(n in wrong and (wrong[n] is None or wrong[n].kind in ("forward", "local")) for n in ("add", "mul"))
+    for op, _ in points:
+        if op.name not in wrong and op.name not in right:
+            right.append(op.name)
+    for name, found in list(wrong.items()):
+        if found is None or name not in DERIVED:
             continue
+        for base in _built_from(Value, OPS[name]) & {n for n, f in wrong.items() if f is not None and n != name}:
+            wrong[base].explains = wrong[base].explains | {name}
+            wrong[name] = None
+            break
+    diag.findings += [f for f in wrong.values() if f is not None]
+    if right:
+        how = "alone, inside a chain, used twice" if used else "alone"
+        diag.passed.append(f"each of {', '.join(right)} checked on its own ({how})")
+    if not diag.findings and not diag.crashed:
+        found, order_ran = _run(lambda: check_order_by_numbers(Value), "the order of backward steps", diag)
         if found:
-            return found
-    return None
+            diag.findings.append(found)
+    if order_ran and not any(f.kind == "order" for f in diag.findings):
+        diag.passed.insert(2, "the order of backward steps")
+    diag.complete = not diag.findings and not diag.crashed
+    diag.ops = right
+    return diag
 
 
-def _graph_points(Value, f, inputs) -> list[tuple[Op, list[float]]]:
+def diagnose(Value, level: int = 1, extra: Sequence[tuple[Op, Sequence[float]]] = ()) -> Finding | None:
+    """The first confirmed cause, or None (``diagnosis`` gives them all). Never raises."""
+    try:
+        return diagnosis(Value, level, extra).first()
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def graph_points(Value, f, inputs) -> list[tuple[Op, list[float]]]:
     xs = [Value(float(x)) for x in inputs]
     if hasattr(f, "run") and hasattr(f, "name"):  # a utils.programs.Program
         out = f.run(*xs)[-1]
@@ -406,15 +379,15 @@ def explain(Value, f: Callable | None = None, inputs: Sequence[float] = (), *, n
     ``f`` and ``inputs`` (a function of Values or a ``Program``) add the failing graph's own
     op values to the probes. Safe in a failure message: it never raises."""
     try:
-        extra = _graph_points(Value, f, inputs) if f is not None else []
+        extra = graph_points(Value, f, inputs) if f is not None else []
     except Exception:  # noqa: BLE001
         extra = []
     try:
         lv = level or max([op.level or 1 for op, _ in extra] + [1])
-        found = diagnose(Value, lv, extra)
+        diag = diagnosis(Value, lv, extra)
     except Exception:  # noqa: BLE001 - a diagnosis must never hide the real failure
         return ""
-    return f"cause (confirmed by a probe): {found}" if found else NOTHING
+    return f"cause (confirmed by a probe): {diag.first()}" if diag.findings else diag.nothing()
 
 
 # -- backward() twice (level 3) -----------------------------------------------------------------

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import pytest
 
-from runner import blocks, paths, record, summary, timeouts
+from runner import blocks, checks, paths, record, summary, timeouts
 
 _HYPOTHESIS_EXAMPLES_KEY = "_hypothesis_failing_examples"  # hypothesis's own attribute on the item
 
@@ -58,6 +58,8 @@ def pytest_runtest_makereport(item, call):
     kata = paths.is_kata(item)
     if kata:  # hypothesis would write a patch file per failing example (and import libcst to do it)
         item.__dict__.pop(_HYPOTHESIS_EXAMPLES_KEY, None)
+        if call.when == "setup":  # a test's example is its own (runner.checks.example)
+            checks.forget_example()
     outcome = yield
     excinfo = call.excinfo
     if not kata or excinfo is None or not _shaping(item.config):

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from utils.graph import operands, topological_order
+from utils.close import close
 from utils.ops import OPS, Op
 
 __all__ = ["Step", "identify", "operands", "steps", "topological_order"]
@@ -45,11 +46,8 @@ def _is_node(x) -> bool:
     return hasattr(x, "data") and hasattr(x, "grad")
 
 
-def _close(a: float, b: float, rel: float = 1e-6, abs_: float = 1e-9) -> bool:
-    try:
-        return abs(float(a) - float(b)) <= abs_ + rel * max(abs(float(a)), abs(float(b)))
-    except (TypeError, ValueError, OverflowError):
-        return False
+def _close(a, b, rel: float = 1e-6, abs_: float = 1e-9) -> bool:
+    return close(a, b, rel, abs_)
 
 
 def _matches(op: Op, args: list[float], data: float) -> bool:

@@ -3,7 +3,7 @@ one line, review notes (runner/review.py), and what to do next."""
 
 from __future__ import annotations
 
-from runner import manifest, paths, record, session
+from runner import causes, manifest, paths, record, session
 
 
 def write(terminalreporter, config) -> None:
@@ -37,12 +37,34 @@ def write(terminalreporter, config) -> None:
     first = next((nid for nid in rec.levels if rec.outcomes.get(nid) in ("failed", "error")), None)
     learner = run.impl is not None and run.impl.label == "learner"
     notes = record.advice(config) if counts["passed"] else []
+    required = [n for n in notes if FAILS_FROM.get(n.key, 99) <= level]  # a rule of this level, not a note
+    notes = [n for n in notes if n not in required]
+    if required:
+        tw.write_line(f"level {level} requires (failures at this level, not review notes):", red=True)
+        for note in required:
+            for line in note.lines():
+                tw.write_line(f"  {line}")
     if notes:
         tw.write_line(f"review notes ({len(notes)}; not failures: your level passes without them):", yellow=True)
         for note in notes:
             for line in note.lines():
                 tw.write_line(f"  {line}")
-    if first is not None:
+    said = causes.findings_said(config)
+    shared = max((s for s in said if s["failures"] > 1), key=lambda s: s["failures"], default=None)
+    unsaid = [f for f in causes.all_findings(config)
+              if all((s["finding"].kind, s["finding"].op, s["finding"].message) != (f.kind, f.op, f.message)
+                     for s in said)]
+    if first is not None and unsaid:  # what the probes found that no failure above was tied to, once each
+        tw.write_line("also confirmed by the probes (each with its op):", yellow=True)
+        for f in unsaid:
+            tw.write_line(f"  {f.op or f.kind}: {f.message[:300]}")
+    if first is not None and shared is not None:  # one cause explains several failures: fix it first
+        tw.write_line(f"next: fix the cause of {shared['failures']} failures (first under "
+                      f"{shared['test'].split('::')[-1]})", bold=True)
+        tw.write_line(f"      {shared['finding'].message[:200]}")
+        if learner:
+            tw.write_line(f"stuck? {_hint_status(rec.levels[first])}")
+    elif first is not None:
         tw.write_line(f"next: {first}", bold=True)
         if rec.headlines.get(first):
             tw.write_line(f"      {rec.headlines[first][:200]}")
@@ -63,11 +85,16 @@ def write(terminalreporter, config) -> None:
         tw.write_line(f"progress: nox -s progress    re-run on save: nox -s level{level} -- --watch")
 
 
+# review notes that are failures from a level on (the level's README): RecursionError on deep graphs and
+# tanh's overflow break level 3's promise, "matches PyTorch on any graph"
+FAILS_FROM = {"recursive-topological-sort": 3, "tanh-through-exp": 3}
+
+
 def _engine_label(run) -> str:
     if run is None or run.impl is None:
         return ""
     if run.impl.label == "learner":
-        return f"your code in {paths.shown(run.impl.files['value'])}"
+        return "your code in " + " and ".join(paths.shown(f) for f in run.impl.files.values())
     return f"engine {run.impl.label}"
 
 

@@ -63,10 +63,12 @@ def test_a_wrong_tanh_derivative_is_a_tanh_problem_with_both_numbers(tmp_path, s
     got, x, expected = float(m[1]), float(m[2]), float(m[3])
     assert got == pytest.approx(1 - math.tanh(x)) and expected == pytest.approx(1 - math.tanh(x) ** 2)
     chain = blocks["test_op_in_a_chain_matches_finite_differences[tanh]"]
-    assert "cause (confirmed by a probe): tanh: your backward gave" in chain, chain
-    # a hand-written test without the diagnosis gets the engine's diagnosis
+    # the cause is said once, under the first failure it explains; later blocks it explains point there
+    assert "cause (confirmed by a probe): tanh: your backward gave" in local, local
+    assert "cause: tanh's derivative (confirmed by a probe, said in full in an earlier block)" in chain, chain
+    assert "finite differences give" in chain, "a shortened block keeps its numbers"
     derived = blocks["test_derived_ops_together"]
-    assert "cause (confirmed by a probe): tanh" in derived, derived
+    assert "cause: tanh's derivative (confirmed by a probe, said in full in an earlier block)" in derived, derived
     accumulation = blocks["test_op_accumulates_into_its_operands[tanh]"]
     assert "accumulation" not in accumulation.replace("accumulates", ""), "a wrong derivative, not a missing +="
     for block in blocks.values():
@@ -237,8 +239,11 @@ def test_the_output_is_checked_on_the_lowest_and_highest_supported_versions():
 
 
 def test_a_swapped_reflected_division_reads_as_the_learner_wrote_it(tmp_path, state):
-    """The forward test stops on a ZeroDivisionError (hypothesis shrinks c to 0); the probe says why."""
+    """The forward test stops on a ZeroDivisionError (hypothesis shrinks c to 0); the block opens with the
+    probe's example, which shows the wrong number, names the method and says what it must return."""
     run = kata(2, engine(tmp_path, RTRUEDIV_SWAPPED), "-k", "test_op_forward and rtruediv", state=state)
     block = failure_blocks(run.stdout)["test_op_forward[rtruediv]"]
-    assert "cause (confirmed by a probe): rtruediv: your 2.5 / x gave x / 2.5" in block, block
+    assert block.strip().startswith("rtruediv: your 2.5 / x gave x / 2.5"), block
+    assert "in __rtruediv__(self, other)" in block and "must return other / self" in block, block
+    assert "your code raised ZeroDivisionError" in block, block
     assert "the test    expected: The op's data matches the same op on plain floats." in block, block

@@ -7,10 +7,9 @@ the idea it checks.
 """
 
 from hypothesis import given, strategies as st
-from pytest import approx
 
-from runner.checks import expect
-from runner.diagnose import explain
+from runner.checks import Finding, example, expect, expect_gradients, expect_true
+from runner.checks import close as near  # the kata's one closeness rule, pytest.approx's defaults
 from utils.every_order import InOrder, in_every_order
 from utils.finite_difference_checker import GradientReport, Mismatch, check_gradients, close
 from utils.ops import Interval, ops_up_to
@@ -33,41 +32,43 @@ def test_add_computes_data(Value):
     """a + b is a new Value whose data is a.data + b.data."""
     a, b = Value(2.0), Value(-3.5)
     c = a + b
-    assert isinstance(c, Value), f"a + b returned {c!r}, not a Value"
-    expect(c.data, -1.5, "c.data")
+    expect_true(isinstance(c, Value), f"a + b returned {c!r}, not a Value", kind="data", ops=("add",))
+    expect(c.data, -1.5, "c.data", ops=("add",))
 
 
 def test_mul_computes_data(Value):
     """a * b is a new Value whose data is a.data * b.data."""
     a, b = Value(2.0), Value(-3.5)
     c = a * b
-    assert isinstance(c, Value), f"a * b returned {c!r}, not a Value"
-    expect(c.data, -7.0, "c.data")
+    expect_true(isinstance(c, Value), f"a * b returned {c!r}, not a Value", kind="data", ops=("mul",))
+    expect(c.data, -7.0, "c.data", ops=("mul",))
 
 
 def test_ops_record_the_graph(Value):
     """The result of an op keeps its operands in _prev and a label in _op."""
     a, b = Value(2.0), Value(3.0)
     s, p = a + b, a * b
-    expect(holds(s._prev, a=a, b=b), "a and b", "what _prev of a + b holds", "_prev of a + b should hold exactly a and b")
-    expect(holds(p._prev, a=a, b=b), "a and b", "what _prev of a * b holds", "_prev of a * b should hold exactly a and b")
-    assert isinstance(s._op, str) and s._op, "a + b should have a label in _op, such as '+'"
-    assert isinstance(p._op, str) and p._op, "a * b should have a label in _op, such as '*'"
-    assert s._op != p._op, "+ and * need different labels in _op"
-    assert not list(a._prev) and a._op == "", "a leaf has no operands and the label ''"
+    expect(holds(s._prev, a=a, b=b), "a and b", "what _prev of a + b holds", "_prev of a + b should hold exactly a and b",
+           ops=("add",))
+    expect(holds(p._prev, a=a, b=b), "a and b", "what _prev of a * b holds", "_prev of a * b should hold exactly a and b",
+           ops=("mul",))
+    expect_true(isinstance(s._op, str) and s._op, "a + b should have a label in _op, such as '+'", ops=("add",))
+    expect_true(isinstance(p._op, str) and p._op, "a * b should have a label in _op, such as '*'", ops=("mul",))
+    expect_true(s._op != p._op, "+ and * need different labels in _op", ops=("add", "mul"))
+    expect_true(not list(a._prev) and a._op == "", "a leaf has no operands and the label ''")
 
 
 def test_numbers_on_either_side(Value):
     """Plain numbers work on both sides: x + 1, 1 + x, x * 2, 2 * x."""
     x = Value(3.0)
-    for expr, result, expected in [
-        ("x + 1", x + 1, 4.0),
-        ("1 + x", 1 + x, 4.0),
-        ("x * 2", x * 2, 6.0),
-        ("2 * x", 2 * x, 6.0),
+    for expr, op, result, expected in [
+        ("x + 1", "add", x + 1, 4.0),
+        ("1 + x", "radd", 1 + x, 4.0),
+        ("x * 2", "mul", x * 2, 6.0),
+        ("2 * x", "rmul", 2 * x, 6.0),
     ]:
-        assert isinstance(result, Value), f"{expr} returned {result!r}, not a Value"
-        expect(result.data, expected, "result.data", f"{expr} at x = 3")
+        expect_true(isinstance(result, Value), f"{expr} returned {result!r}, not a Value", kind="data", ops=(op,))
+        expect(result.data, expected, "result.data", f"{expr} at x = 3", ops=(op,))
 
 
 # -- backward: one op at a time ------------------------------------------------
@@ -78,9 +79,10 @@ def test_add_backward(Value):
     a, b = Value(2.0), Value(-3.5)
     z = a + b
     z.backward()
-    expect(z.grad, 1.0, "z.grad", "backward() starts by setting the output's grad to 1")
-    expect(a.grad, 1.0, "a.grad", "d(a + b)/da = 1")
-    expect(b.grad, 1.0, "b.grad", "d(a + b)/db = 1")
+    on = {"ops": ("add",), "graph": z, "names": {"a": a, "b": b, "z": z}}
+    expect(z.grad, 1.0, "z.grad", "backward() starts by setting the output's grad to 1", **on)
+    expect(a.grad, 1.0, "a.grad", "d(a + b)/da = 1", **on)
+    expect(b.grad, 1.0, "b.grad", "d(a + b)/db = 1", **on)
 
 
 def test_mul_backward(Value):
@@ -88,21 +90,23 @@ def test_mul_backward(Value):
     a, b = Value(2.0), Value(-3.5)
     z = a * b
     z.backward()
-    expect(a.grad, -3.5, "a.grad", "d(a * b)/da = b = -3.5")
-    expect(b.grad, 2.0, "b.grad", "d(a * b)/db = a = 2")
+    on = {"ops": ("mul",), "graph": z, "names": {"a": a, "b": b, "z": z}}
+    expect(a.grad, -3.5, "a.grad", "d(a * b)/da = b = -3.5", **on)
+    expect(b.grad, 2.0, "b.grad", "d(a * b)/db = a = 2", **on)
 
 
 def test_gradient_of_numbers_on_either_side(Value):
     """The gradient reaches x whichever side the number stands on."""
-    for expr, f, expected in [
-        ("x + 1", lambda x: x + 1, 1.0),
-        ("1 + x", lambda x: 1 + x, 1.0),
-        ("x * 2", lambda x: x * 2, 2.0),
-        ("2 * x", lambda x: 2 * x, 2.0),
+    for expr, op, f, expected in [
+        ("x + 1", "add", lambda x: x + 1, 1.0),
+        ("1 + x", "radd", lambda x: 1 + x, 1.0),
+        ("x * 2", "mul", lambda x: x * 2, 2.0),
+        ("2 * x", "rmul", lambda x: 2 * x, 2.0),
     ]:
         x = Value(3.0)
-        f(x).backward()
-        expect(x.grad, expected, "x.grad", f"d({expr})/dx")
+        out = f(x)
+        out.backward()
+        expect(x.grad, expected, "x.grad", f"d({expr})/dx", ops=(op,), graph=out, names={"x": x})
 
 
 def test_leaf_backward(Value):
@@ -110,8 +114,8 @@ def test_leaf_backward(Value):
     x = Value(5.0)
     y = x * 1  # make sure * works before trusting the leaf test
     x.backward()
-    expect(x.grad, 1.0, "x.grad", "dx/dx = 1")
-    expect(y.data, 5.0, "y.data")
+    expect(x.grad, 1.0, "x.grad", "dx/dx = 1", graph=x, names={"x": x})
+    expect(y.data, 5.0, "y.data", ops=("mul",))
 
 
 # -- the chain rule: gradients flow through several ops ------------------------
@@ -126,9 +130,10 @@ def test_seed_example(Value):
     x, y = Value(2.0), Value(3.0)
     z = x * y + x
     z.backward()
-    expect(z.data, 8.0, "z.data")
-    expect(x.grad, 4.0, "x.grad", "x is used twice (in x*y and in + x): dz/dx = y + 1 = 4")
-    expect(y.grad, 2.0, "y.grad", "dz/dy = x = 2")
+    on = {"ops": ("add", "mul"), "graph": z, "names": {"x": x, "y": y, "z": z}}
+    expect(z.data, 8.0, "z.data", **on)
+    expect(x.grad, 4.0, "x.grad", "x is used twice (in x*y and in + x): dz/dx = y + 1 = 4", **on)
+    expect(y.grad, 2.0, "y.grad", "dz/dy = x = 2", **on)
 
 
 def test_add_passes_on_the_incoming_gradient(Value):
@@ -136,9 +141,10 @@ def test_add_passes_on_the_incoming_gradient(Value):
     a, b, c = Value(1.0), Value(2.0), Value(4.0)
     z = (a + b) * c
     z.backward()
-    expect(a.grad, 4.0, "a.grad", "dz/da = c = 4 (chain rule: 1 * the gradient of a + b)")
-    expect(b.grad, 4.0, "b.grad", "dz/db = c = 4")
-    expect(c.grad, 3.0, "c.grad", "dz/dc = a + b = 3")
+    on = {"ops": ("add", "mul"), "graph": z, "names": {"a": a, "b": b, "c": c, "z": z}}
+    expect(a.grad, 4.0, "a.grad", "dz/da = c = 4 (chain rule: 1 * the gradient of a + b)", **on)
+    expect(b.grad, 4.0, "b.grad", "dz/db = c = 4", **on)
+    expect(c.grad, 3.0, "c.grad", "dz/dc = a + b = 3", **on)
 
 
 def test_mul_multiplies_the_incoming_gradient(Value):
@@ -146,9 +152,10 @@ def test_mul_multiplies_the_incoming_gradient(Value):
     a, b, c = Value(2.0), Value(3.0), Value(-1.5)
     z = (a * b) * c
     z.backward()
-    expect(a.grad, -4.5, "a.grad", "dz/da = b * c = -4.5")
-    expect(b.grad, -3.0, "b.grad", "dz/db = a * c = -3")
-    expect(c.grad, 6.0, "c.grad", "dz/dc = a * b = 6")
+    on = {"ops": ("mul",), "graph": z, "names": {"a": a, "b": b, "c": c, "z": z}}
+    expect(a.grad, -4.5, "a.grad", "dz/da = b * c = -4.5", **on)
+    expect(b.grad, -3.0, "b.grad", "dz/db = a * c = -3", **on)
+    expect(c.grad, 6.0, "c.grad", "dz/dc = a * b = 6", **on)
 
 
 # -- accumulation: a node used twice gets the sum of both gradients -------------
@@ -159,8 +166,9 @@ def test_a_plus_a(Value):
     a = Value(3.0)
     b = a + a
     b.backward()
-    expect(b.data, 6.0, "b.data")
-    expect(a.grad, 2.0, "a.grad", "a is used twice: its gradients must add up to 2 (use +=, not =)")
+    on = {"ops": ("add",), "graph": b, "names": {"a": a, "b": b}}
+    expect(b.data, 6.0, "b.data", **on)
+    expect(a.grad, 2.0, "a.grad", "a is used twice: its gradients must add up to 2", **on)
 
 
 def test_a_times_a(Value):
@@ -168,20 +176,21 @@ def test_a_times_a(Value):
     a = Value(-3.0)
     b = a * a
     b.backward()
-    expect(a.grad, -6.0, "a.grad", "d(a * a)/da = 2a = -6 (both uses of a add up)")
+    expect(a.grad, -6.0, "a.grad", "d(a * a)/da = 2a = -6 (both uses of a add up)", ops=("mul",), graph=b,
+           names={"a": a, "b": b})
 
 
 def _fmt(v) -> str:
     return f"{float(v):.10g}"
 
 
-def order_note(right: list[str], wrong: list[str]) -> str:
-    """What the copies showed, when the result depended on the order of siblings (else '')."""
+def order_note(right: list[str], wrong: list[str]) -> Finding | None:
+    """What the copies showed, when the result depended on the order of siblings (a confirmed cause), else None."""
     if not right or not wrong:
-        return ""
-    return (f"right when your _prev lists them as {right[0]}, wrong as {wrong[0]}: your backward depends on "
-            "the order in which it reaches siblings, and a set lists them in an order that follows the "
-            "objects' ids, which changes from run to run")
+        return None
+    return Finding("order", None, f"right when your _prev lists them as {right[0]}, wrong as {wrong[0]}: your "
+                   "backward depends on the order in which it reaches siblings, and a set lists them in an order "
+                   "that follows the objects' ids, which changes from run to run")
 
 
 SLOT_X, SLOT_Y = 1.5, -2.5
@@ -218,21 +227,22 @@ def test_every_operand_slot_accumulates(Value):
         x, y = Value(x0), Value(y0)
         out = outer(inner(x, y), x)
         out.backward()
-        if x.grad == approx(expected):
+        if near(x.grad, expected):
             continue
         why = (f"out = ({shown}) {sign} x at x = {x0:g}, y = {y0:g}: x is used twice, so x.grad must add its "
                f"two shares, {_fmt(from_out)} (from out) + {_fmt(from_inner)} (from {shown}) = {_fmt(expected)}")
-        cause = ""
+        cause = None
         # a cause only when confirmed: each op right on its own, and x left with the share of `inner` only
         alone_x, alone_y = Value(x0), Value(y0)
         inner(alone_x, alone_y).backward()
         c, last = Value(inner(x0, y0)), Value(x0)
         outer(c, last).backward()
-        if alone_x.grad == approx(local) and last.grad == approx(from_out) and x.grad == approx(from_inner):
-            cause = (f"each op is right on its own, and x kept only the share of {shown}: out sent its share "
-                     f"first (out uses {shown}), and {shown}'s backward overwrote it (x.grad = ...). "
-                     "Use += for every operand, so every use of a node adds its share")
-        expect(x.grad, expected, "x.grad", why, cause=cause)
+        if near(alone_x.grad, local) and near(last.grad, from_out) and near(x.grad, from_inner):
+            op = "add" if "+" in shown else "mul"
+            cause = Finding("accumulation", op, f"each op is right on its own, and x kept only the share of {shown}: "
+                            f"out sent its share first (out uses {shown}), and {shown}'s backward overwrote it "
+                            "(x.grad = ...). Use += for every operand, so every use of a node adds its share")
+        expect(x.grad, expected, "x.grad", why, cause=cause, ops=("add", "mul"), graph=out, names={"x": x, "y": y})
 
 
 def test_reuse_twice(Value):
@@ -241,9 +251,10 @@ def test_reuse_twice(Value):
     b = a + a
     c = b + b
     c.backward()
-    expect(c.data, 4.0, "c.data")
-    expect(b.grad, 2.0, "b.grad", "dc/db = 2")
-    expect(a.grad, 4.0, "a.grad", "dc/da = 4: b's gradient (2) reaches a twice")
+    on = {"ops": ("add",), "graph": c, "names": {"a": a, "b": b, "c": c}}
+    expect(c.data, 4.0, "c.data", **on)
+    expect(b.grad, 2.0, "b.grad", "dc/db = 2", **on)
+    expect(a.grad, 4.0, "a.grad", "dc/da = 4: b's gradient (2) reaches a twice", **on)
 
 
 def test_diamond(Value):
@@ -265,11 +276,12 @@ def test_diamond(Value):
     for copy in in_every_order(build):
         c, x = copy.named["c"], copy.named["x"]
         c.backward()
-        expect(c.data, 24.0, "c.data")
-        (right if x.grad == approx(14.0) else wrong).append((copy.shown, x.grad))
+        expect(c.data, 24.0, "c.data", ops=("add", "mul"))
+        (right if near(x.grad, 14.0) else wrong).append((copy.shown, x.grad, copy.named))
     if wrong:
         expect(wrong[0][1], 14.0, "x.grad", "dc/dx = 4x + 2 = 14 with a = x * 2, b = x + 1, c = a * b at x = 3: the "
-               "gradients of both branches add up", cause=order_note([r[0] for r in right], [w[0] for w in wrong]))
+               "gradients of both branches add up", cause=order_note([r[0] for r in right], [w[0] for w in wrong]),
+               ops=("add", "mul"), graph=wrong[0][2]["c"], names=wrong[0][2])
 
 
 def test_polynomial_with_constants(Value):
@@ -291,11 +303,12 @@ def test_polynomial_with_constants(Value):
     for copy in in_every_order(build):
         y, x = copy.named["y"], copy.named["x"]
         y.backward()
-        expect(y.data, 15.0, "y.data")
-        (right if x.grad == approx(11.0) else wrong).append((copy.shown, x.grad))
+        expect(y.data, 15.0, "y.data", ops=("add", "mul", "radd", "rmul"))
+        (right if near(x.grad, 11.0) else wrong).append((copy.shown, x.grad, copy.named))
     if wrong:
         expect(wrong[0][1], 11.0, "x.grad", "dy/dx = 4x + 3 = 11 at x = 2",
-               cause=order_note([r[0] for r in right], [w[0] for w in wrong]))
+               cause=order_note([r[0] for r in right], [w[0] for w in wrong]), ops=("add", "mul", "radd", "rmul"),
+               graph=wrong[0][2]["y"], names=wrong[0][2])
 
 
 def test_topological_order(Value):
@@ -320,13 +333,14 @@ def test_topological_order(Value):
     for copy in in_every_order(build):
         z, y, x = copy.named["z"], copy.named["y"], copy.named["x"]
         z.backward()
-        ok = y.grad == approx(2 * 2.25 + 1) and x.grad == approx(16.5)
-        (right if ok else wrong).append((copy.shown, y.grad, x.grad))
+        ok = near(y.grad, 2 * 2.25 + 1) and near(x.grad, 16.5)
+        (right if ok else wrong).append((copy.shown, y.grad, x.grad, copy.named))
     if wrong:
-        shown, ygrad, xgrad = wrong[0]
+        shown, ygrad, xgrad, named = wrong[0]
         note = order_note([r[0] for r in right], [w[0] for w in wrong])
-        expect(ygrad, 2 * 2.25 + 1, "y.grad", "dz/dy = 2y + 1 = 5.5", cause=note)
-        expect(xgrad, 16.5, "x.grad", "dz/dx = 4x^3 + 2x = 16.5", cause=note)
+        on = {"ops": ("add", "mul"), "graph": named["z"], "names": named}
+        expect(ygrad, 2 * 2.25 + 1, "y.grad", "dz/dy = 2y + 1 = 5.5", cause=note, **on)
+        expect(xgrad, 16.5, "x.grad", "dz/dx = 4x^3 + 2x = 16.5", cause=note, **on)
 
 
 def test_shared_node_deep_in_the_graph(Value):
@@ -347,8 +361,9 @@ def test_shared_node_deep_in_the_graph(Value):
     hv, yv, dy = 1.5, 1.5, 1.0  # dy = d y_k / d h
     for _ in range(5):
         yv, dy = yv * hv + hv, dy * hv + yv + 1
-    expect(y.data, yv, "y.data")
-    expect(x.grad, 3 * dy, "x.grad", "dy/dx = 3 * dy/dh, summed over every path through h")
+    on = {"ops": ("add", "mul"), "graph": y, "names": {"x": x, "h": h, "y": y}}
+    expect(y.data, yv, "y.data", **on)
+    expect(x.grad, 3 * dy, "x.grad", "dy/dx = 3 * dy/dh, summed over every path through h", **on)
 
 
 def test_long_chain(Value):
@@ -361,8 +376,9 @@ def test_long_chain(Value):
     yv = 0.5
     for _ in range(150):
         yv = yv * 1.01 + 0.01
-    expect(y.data, yv, "y.data", "y after 150 steps of y * 1.01 + 0.01")
-    expect(x.grad, 1.01**150, "x.grad", "dy/dx = 1.01**150")
+    on = {"ops": ("add", "mul"), "graph": y, "names": {"x": x, "y": y}}
+    expect(y.data, yv, "y.data", "y after 150 steps of y * 1.01 + 0.01", **on)
+    expect(x.grad, 1.01**150, "x.grad", "dy/dx = 1.01**150", **on)
 
 
 def test_wide_sum(Value):
@@ -372,9 +388,11 @@ def test_wide_sum(Value):
     for x in xs[1:]:
         s = s + x * x
     s.backward()
-    expect(s.data, sum((i / 100) ** 2 for i in range(200)), "s.data")
-    wrong = [(i, x.grad) for i, x in enumerate(xs) if x.grad != approx(2 * i / 100)]
-    assert not wrong, f"{len(wrong)} of 200 leaves have a wrong gradient, e.g. x{wrong[0][0]}.grad = {wrong[0][1]}"
+    on = {"ops": ("add", "mul"), "graph": s}
+    expect(s.data, sum((i / 100) ** 2 for i in range(200)), "s.data", **on)
+    wrong = [(i, x.grad) for i, x in enumerate(xs) if not near(x.grad, 2 * i / 100)]
+    expect_true(not wrong, lambda: f"{len(wrong)} of 200 leaves have a wrong gradient, e.g. x{wrong[0][0]}.grad = "
+                f"{wrong[0][1]}", kind="gradient", **on)
 
 
 # -- any graph of + and *: backward() agrees with finite differences -----------
@@ -385,11 +403,12 @@ LEVEL1_OPS = [op.name for op in ops_up_to(1)]
 INPUTS = st.lists(st.floats(-1.5, 1.5).map(lambda v: round(v, 3)), min_size=3, max_size=3)
 
 
-def check_in_every_order(Value, program, xs) -> str:
+def check_in_every_order(Value, program, xs) -> None:
     """``program``'s gradients at ``xs`` against finite differences, on a copy of its graph for
-    every order its siblings can come in: '' when all agree, else the first wrong copy's report
-    (in a fixed order of the orders), what the other orders gave, and its first wrong op."""
-    expression = "\n" + str(program) + "\n"
+    every order its siblings can come in: a failure for the first wrong copy (in a fixed order of
+    the orders), with what the other orders gave; its ops are probed at these values (runner/diagnose.py)."""
+    example(xs=xs)
+    expression = "\n" + "\n".join(program.live_lines()) + "\n"  # only the nodes that reach the output
     numerical = check_gradients(program, xs, Value, expression=expression).numerical
     names = [program.name(i) for i in range(len(xs))]
 
@@ -405,12 +424,14 @@ def check_in_every_order(Value, program, xs) -> str:
         report = GradientReport(expression, dict(zip(names, xs)), float(out.data), analytic, list(numerical))
         report.mismatches = [Mismatch(n, x, a, m) for n, x, a, m in zip(names, xs, analytic, numerical)
                              if not close(a, m)]
-        (right if report.ok else wrong).append((copy, report))
+        (right if report.ok else wrong).append((copy, report, out))
     if not wrong:
-        return ""
-    copy, report = wrong[0]
-    note = order_note([c.shown for c, _ in right], [c.shown for c, _ in wrong])
-    return f"{report}{note}\n{explain(Value, InOrder(program, copy.order), xs)}"  # explain: the first wrong op
+        return
+    copy, report, out = wrong[0]
+    note = order_note([c.shown for c, _, _ in right], [c.shown for c, _, _ in wrong])
+    expect_gradients(report, "backward() disagrees with finite differences on this graph", cause=note,
+                     ops=sorted({step.op for step in program.steps}), graph=out, names=copy.named,
+                     probe=(InOrder(program, copy.order), xs))
 
 
 @given(program=programs(LEVEL1_OPS, n_inputs=3, max_steps=6), xs=INPUTS)
@@ -422,8 +443,7 @@ def test_random_graphs_match_finite_differences(Value, program, xs):
     (operands of one node, both computed) can come in from a set _prev, so an example
     fails on every run or on none.
     """
-    problem = check_in_every_order(Value, program, xs)
-    assert not problem, problem
+    check_in_every_order(Value, program, xs)
 
 
 NONZERO_INPUTS = st.lists(in_interval(Interval(0.3, 1.5, signed=True)), min_size=3, max_size=3)
@@ -444,5 +464,4 @@ def test_random_graphs_with_shared_nodes_match_finite_differences(Value, program
     Order-proof: each graph is checked on a fresh copy for every order its siblings can
     come in from a set _prev, so an example fails on every run or on none.
     """
-    problem = check_in_every_order(Value, program, xs)
-    assert not problem, problem
+    check_in_every_order(Value, program, xs)

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from runner.checks import Finding, close, example, expect, expect_gradients, fail
 from runner.diagnose import backward_twice
 from runner.review import TANH_FIX, tanh_overflow
 from utils.ops import ops_up_to
@@ -77,9 +78,9 @@ def backward_or_explain(out, n_nodes):
         real_set(saved)
     if now is None:
         raised = RAISED.format(asked=", ".join(f"{a!r}" for a in asked[:1])) if asked else ""
-        pytest.fail(TOO_DEEP.format(n=n_nodes, headroom=HEADROOM) + raised, pytrace=False)
+        fail(TOO_DEEP.format(n=n_nodes, headroom=HEADROOM) + raised, graph=out)
     if now != limit:  # raised through another name for sys.setrecursionlimit
-        pytest.fail(RAISED_ALIAS.format(limit=limit, now=now), pytrace=False)
+        fail(RAISED_ALIAS.format(limit=limit, now=now), graph=out)
 
 
 # -- random graphs against PyTorch ---------------------------------------------
@@ -95,8 +96,11 @@ def test_each_op_in_random_graphs_matches_pytorch(Value, name, data):
     25 graphs per op (each op's derivative was already checked on 60 inputs at
     levels 1-2); the test below draws 60 more graphs that mix every op."""
     program, xs = data.draw(oracle_programs(ALL_OPS, n_inputs=2, max_steps=4, must_use=name), label="graph")
+    example(xs=xs)
     report = compare_with_torch(program, xs, Value)
-    assert report.ok, str(report)
+    if not report.ok:
+        expect_gradients(report, "your values or gradients differ from PyTorch's on this graph",
+                         **on_graph(program, xs, Value))
 
 
 @pytest.mark.torch
@@ -105,8 +109,11 @@ def test_random_graphs_match_pytorch(Value, case):
     """Random graphs of every level 1-2 op, with reused nodes and numbers on either
     side: every node's value and gradient equals PyTorch's (float64)."""
     program, xs = case
+    example(xs=xs)
     report = compare_with_torch(program, xs, Value)
-    assert report.ok, str(report)
+    if not report.ok:
+        expect_gradients(report, "your values or gradients differ from PyTorch's on this graph",
+                         **on_graph(program, xs, Value))
 
 
 # -- the backward() contract, pinned like PyTorch ------------------------------
@@ -121,10 +128,25 @@ backward() twice must act like PyTorch's backward(retain_graph=True) twice:
   - each interior node holds the gradient of ONE call."""
 
 
-def twice_cause(Value, f, xs) -> str:
+def on_graph(program, xs, Value=None, calls: int = 1) -> dict:
+    """What a failure on ``program`` carries: its ops, the graph to probe at these inputs, and (with ``Value``)
+    the engine's graph after ``calls`` backward() calls, its nodes named as in the program."""
+    data = {"ops": sorted({step.op for step in program.steps}), "probe": (program, xs)}
+    if Value is not None:
+        try:
+            nodes = program.run(*[Value(x) for x in xs])
+            for _ in range(calls):
+                nodes[-1].backward()
+            data.update(graph=nodes[-1], names={program.name(i): node for i, node in enumerate(nodes)})
+        except Exception:  # noqa: BLE001 - the failure is told without its drawing
+            pass
+    return data
+
+
+def twice_cause(Value, f, xs) -> Finding | None:
     """The cause of a wrong second backward(), when a probe confirms one (runner/diagnose.py)."""
     cause = backward_twice(Value, f, xs)
-    return f"\ncause (confirmed by a probe): {cause}" if cause else ""
+    return Finding("twice", None, cause) if cause else None
 
 
 @pytest.mark.torch
@@ -138,13 +160,16 @@ def test_backward_twice_matches_pytorch_retain_graph(Value):
     z = x * y + x
     z.backward()
     z.backward()
-    assert (x.grad, y.grad) == (pytest.approx(8.0), pytest.approx(4.0)), (
-        f"z = x*y + x at x = 2, y = 3, after two backward() calls: your engine gives x.grad = {x.grad}, "
-        f"y.grad = {y.grad}; PyTorch with retain_graph=True gives 8 and 4 (twice 4 and 2)" + TWICE_RULE
-        + twice_cause(Value, lambda x, y: x * y + x, [2.0, 3.0])
-    )
+    why = "z = x*y + x at x = 2, y = 3, after two backward() calls: PyTorch with retain_graph=True gives 8 and 4 " \
+          "(twice 4 and 2)"
+    on = {"ops": ("add", "mul"), "graph": z, "names": {"x": x, "y": y, "z": z}, "detail": TWICE_RULE.splitlines()[1:],
+          "cause": lambda: twice_cause(Value, lambda x, y: x * y + x, [2.0, 3.0])}
+    expect(x.grad, 8.0, "x.grad", why, **on)
+    expect(y.grad, 4.0, "y.grad", why, **on)
     report = compare_with_torch(SHARED, [0.7, -1.3], Value, backward_calls=2)
-    assert report.ok, str(report) + TWICE_RULE + twice_cause(Value, SHARED, [0.7, -1.3])
+    expect_gradients(report, "backward() twice differs from PyTorch's backward(retain_graph=True) twice",
+                     cause=lambda: twice_cause(Value, SHARED, [0.7, -1.3]), detail=TWICE_RULE.splitlines()[1:],
+                     **on_graph(SHARED, [0.7, -1.3], Value if not report.ok else None, calls=2))
 
 
 @pytest.mark.torch
@@ -153,8 +178,11 @@ def test_backward_twice_on_random_graphs_matches_pytorch(Value, case):
     """backward() twice on random graphs: inputs' grads are twice PyTorch's single
     call, interior grads equal one call's (retain_graph=True semantics for leaves)."""
     program, xs = case
+    example(xs=xs)
     report = compare_with_torch(program, xs, Value, backward_calls=2)
-    assert report.ok, str(report) + TWICE_RULE + twice_cause(Value, program, xs)
+    expect_gradients(report, "backward() twice differs from PyTorch's backward(retain_graph=True) twice",
+                     cause=lambda: twice_cause(Value, program, xs), detail=TWICE_RULE.splitlines()[1:],
+                     **on_graph(program, xs, Value if not report.ok else None, calls=2))
 
 
 @pytest.mark.torch
@@ -163,15 +191,15 @@ def test_relu_at_exactly_zero_matches_pytorch(Value):
     x = Value(0.0)
     y = x.relu()
     y.backward()
-    assert (y.data, x.grad) == (0.0, 0.0), (
-        f"relu at x = 0: your engine gives relu = {y.data}, relu'(0) = {x.grad}; PyTorch gives 0 and 0. "
-        "Use the derivative 1 if x > 0 else 0 (strictly greater)."
-    )
+    expect(y.data, 0.0, "relu(0).data", "relu at x = 0: PyTorch gives relu = 0", rel=0, abs=0, ops=("relu",))
+    expect(x.grad, 0.0, "x.grad", "relu at x = 0: PyTorch gives relu'(0) = 0, the derivative 1 if x > 0 else 0 "
+           "(strictly greater)", rel=0, abs=0, ops=("relu",), graph=y, names={"x": x})
     # n2 = x0 - x0 is exactly 0; n3 = relu(n2) * x1 + x0 * x1. With relu'(0) = 1, n2.grad is x1, not 0.
     program = Program(2, (Step("sub", (0, 0)), Step("relu", (2,)), Step("mul", (3, 1)), Step("mul", (0, 1)),
                           Step("add", (4, 5))))
     report = compare_with_torch(program, [1.5, -2.0], Value)
-    assert report.ok, str(report) + "\nrelu at exactly 0 has gradient 0 (as in PyTorch): use x > 0, not x >= 0."
+    expect_gradients(report, "relu(x0 - x0) is relu at exactly 0, whose gradient is 0 as in PyTorch",
+                     **on_graph(program, [1.5, -2.0], Value if not report.ok else None))
 
 
 @pytest.mark.torch
@@ -188,16 +216,15 @@ def test_tanh_of_1000_matches_pytorch(Value):
         y = x.tanh()
     except OverflowError as e:
         cause = tanh_overflow(Value)
-        pytest.fail(f"Value(1000).tanh() raised OverflowError ({e}); {want}"
-                    + (f"\ncause (confirmed by a probe): {cause}\nfix: {TANH_FIX}" if cause else ""), pytrace=False)
+        fail(f"Value(1000).tanh() raised OverflowError ({e}); {want}" + (f"; fix: {TANH_FIX}" if cause else ""),
+             cause=Finding("forward", "tanh", cause) if cause else None, ops=("tanh",))
     try:
         y.backward()
     except OverflowError as e:
-        pytest.fail(f"y = Value(1000).tanh() gave y.data = {y.data!r}, then y.backward() raised OverflowError ({e}); "
-                    f"{want}. tanh's derivative is 1 - t**2, with t = tanh(x) from the forward pass", pytrace=False)
-    assert (y.data, x.grad) == (pytest.approx(t_out.item()), pytest.approx(t.grad.item(), abs=1e-12)), (
-        f"Value(1000).tanh(): your engine gives tanh = {y.data!r}, gradient {x.grad!r}; {want}. {TANH_FIX}"
-    )
+        fail(f"y = Value(1000).tanh() gave y.data = {y.data!r}, then y.backward() raised OverflowError ({e}); "
+             f"{want}. tanh's derivative is 1 - t**2, with t = tanh(x) from the forward pass", ops=("tanh",))
+    expect(y.data, t_out.item(), "Value(1000).tanh().data", f"{want}. {TANH_FIX}", ops=("tanh",))
+    expect(x.grad, t.grad.item(), "x.grad", f"{want}. {TANH_FIX}", abs=1e-12, ops=("tanh",), graph=y, names={"x": x})
 
 
 # -- deep and wide graphs: no recursion, right gradients -----------------------
@@ -214,10 +241,9 @@ def test_chain_deeper_than_the_recursion_limit(Value):
     expected_y = 0.5
     for _ in range(DEEP):
         expected_y = (expected_y + 0.001) * 0.99999
-    assert y.data == pytest.approx(expected_y, rel=1e-9)
-    assert x.grad == pytest.approx(0.99999**DEEP, rel=1e-9), (
-        f"dy/dx should be 0.99999 ** {DEEP} = {0.99999 ** DEEP!r}, your engine gives {x.grad!r}"
-    )
+    on = {"ops": ("add", "mul"), "graph": y, "names": {"x": x, "y": y}}
+    expect(y.data, expected_y, "y.data", rel=1e-9, **on)
+    expect(x.grad, 0.99999**DEEP, "x.grad", f"dy/dx = 0.99999 ** {DEEP}", rel=1e-9, **on)
 
 
 def test_sum_of_5_000_squares(Value):
@@ -226,12 +252,13 @@ def test_sum_of_5_000_squares(Value):
     xs = [Value((i % 201 - 100) / 100) for i in range(DEEP)]
     s = sum(x * x for x in xs)
     backward_or_explain(s, 2 * DEEP)
-    assert s.data == pytest.approx(sum(((i % 201 - 100) / 100) ** 2 for i in range(DEEP)), rel=1e-9)
-    wrong = [(i, x.grad) for i, x in enumerate(xs) if x.grad != pytest.approx(2 * x.data, abs=1e-12)]
-    assert not wrong, (
-        f"{len(wrong)} of {DEEP:,} leaves have a wrong gradient, e.g. x{wrong[0][0]}.grad = {wrong[0][1]!r}, "
-        f"expected 2 * x{wrong[0][0]} = {2 * xs[wrong[0][0]].data!r}"
-    )
+    on = {"ops": ("add", "mul", "radd"), "graph": s}
+    expect(s.data, sum(((i % 201 - 100) / 100) ** 2 for i in range(DEEP)), "s.data", rel=1e-9, **on)
+    wrong = [(i, x.grad) for i, x in enumerate(xs) if not close(x.grad, 2 * x.data, abs=1e-12)]
+    if wrong:
+        i, grad = wrong[0]
+        expect(grad, 2 * xs[i].data, f"x{i}.grad", f"{len(wrong)} of {DEEP:,} leaves have a wrong gradient, e.g. "
+               f"x{i}: ds/dx{i} = 2 * x{i}", rel=0, abs=0, **on)
 
 
 def test_one_node_used_5_000_times(Value):
@@ -245,5 +272,6 @@ def test_one_node_used_5_000_times(Value):
     s = sum(u * c for c in cs)
     backward_or_explain(s, 2 * DEEP)
     total = math.fsum(cs)
-    assert u.grad == pytest.approx(total, rel=1e-9, abs=1e-9), f"ds/du = sum of the {DEEP:,} constants = {total!r}"
-    assert x.grad == pytest.approx(2 * total, rel=1e-9, abs=1e-9), f"ds/dx = 2 * ds/du = {2 * total!r}"
+    on = {"ops": ("add", "mul", "rmul", "radd"), "graph": s, "names": {"x": x, "u": u, "s": s}}
+    expect(u.grad, total, "u.grad", f"ds/du = sum of the {DEEP:,} constants", rel=1e-9, abs=1e-9, **on)
+    expect(x.grad, 2 * total, "x.grad", "ds/dx = 2 * ds/du", rel=1e-9, abs=1e-9, **on)

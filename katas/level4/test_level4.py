@@ -11,7 +11,7 @@ import random
 
 import pytest
 
-from runner.checks import expect
+from runner.checks import close, expect, expect_true, fail
 from utils.datasets import two_moons_split
 from utils.torch_oracle import compare_numbers, describe, require_torch, torch_mlp
 
@@ -41,9 +41,8 @@ def set_weights(model, nin, nouts, seed, bias=None):
     """Every weight uniform in [-1, 1] from ``seed``; biases too, or the constant ``bias``."""
     rng = random.Random(seed)
     params = model.parameters()
-    assert len(params) == count(nin, nouts), (
-        f"MLP({nin}, {nouts}) should have {count(nin, nouts)} parameters, parameters() returned {len(params)}"
-    )
+    expect(len(params), count(nin, nouts), f"len(MLP({nin}, {nouts}).parameters())",
+           f"MLP({nin}, {nouts}) should have {count(nin, nouts)} parameters", rel=0, abs=0)
     for p, b in zip(params, is_bias(nin, nouts)):
         p.data = bias if (b and bias is not None) else rng.uniform(-1, 1)
     return [p.data for p in params]
@@ -65,7 +64,7 @@ def points(nin, n, seed=7):
 def test_module_has_no_parameters_and_zero_grad_works(nn):
     """Module().parameters() is []; zero_grad() on it does nothing and does not fail."""
     m = nn.Module()
-    assert list(m.parameters()) == [], "the base class Module has no parameters: return []"
+    expect(list(m.parameters()), [], "Module().parameters()", "the base class Module has no parameters: return []")
     m.zero_grad()
 
 
@@ -75,18 +74,21 @@ def test_parameter_counts(nn, nin, nouts):
     n = len(nn.MLP(nin, nouts).parameters())
     sizes = [nin] + list(nouts)
     formula = " + ".join(f"({sizes[i]}*{sizes[i + 1]} + {sizes[i + 1]})" for i in range(len(nouts)))
-    assert n == count(nin, nouts), f"MLP({nin}, {nouts}) has {formula} = {count(nin, nouts)} parameters, not {n}"
-    assert len(nn.Neuron(3).parameters()) == 4, "Neuron(3): 3 weights and a bias"
-    assert len(nn.Layer(3, 4).parameters()) == 16, "Layer(3, 4): 4 neurons of 3 weights and a bias"
+    expect(n, count(nin, nouts), f"len(MLP({nin}, {nouts}).parameters())", f"MLP({nin}, {nouts}) has {formula} = "
+           f"{count(nin, nouts)} parameters", rel=0, abs=0)
+    expect(len(nn.Neuron(3).parameters()), 4, "len(Neuron(3).parameters())", "Neuron(3): 3 weights and a bias",
+           rel=0, abs=0)
+    expect(len(nn.Layer(3, 4).parameters()), 16, "len(Layer(3, 4).parameters())",
+           "Layer(3, 4): 4 neurons of 3 weights and a bias", rel=0, abs=0)
 
 
 def test_parameters_are_distinct_leaf_values(nn, Value):
     """Every parameter is its own leaf Value (no operands), listed once."""
     params = nn.MLP(3, [4, 2]).parameters()
     wrong = [p for p in params if not isinstance(p, Value)]
-    assert not wrong, f"parameters() should hold Values, found {wrong[0]!r}"
-    assert len({id(p) for p in params}) == len(params), "a parameter is listed twice in parameters()"
-    assert all(not list(p._prev) for p in params), "parameters are leaves: Value(number), not results of ops"
+    expect_true(not wrong, lambda: f"parameters() should hold Values, found {wrong[0]!r}")
+    expect_true(len({id(p) for p in params}) == len(params), "a parameter is listed twice in parameters()")
+    expect_true(all(not list(p._prev) for p in params), "parameters are leaves: Value(number), not results of ops")
 
 
 def test_parameters_order(nn):
@@ -96,13 +98,13 @@ def test_parameters_order(nn):
     expect(named(n.parameters(), where), [*(f"w[{i}]" for i in range(len(n.w))), "b"],
            "Neuron(3).parameters()", "Neuron.parameters() is w + [b]")
     layer = nn.Layer(3, 2)
-    assert len(layer.neurons) == 2, "Layer(3, 2).neurons holds 2 neurons"
+    expect(len(layer.neurons), 2, "len(Layer(3, 2).neurons)", "Layer(3, 2).neurons holds 2 neurons", rel=0, abs=0)
     where = {id(p): f"neurons[{i}].parameters()[{j}]" for i, neuron in enumerate(layer.neurons)
              for j, p in enumerate(neuron.parameters())}
     expect(named(layer.parameters(), where), list(where.values()), "Layer(3, 2).parameters()",
            "Layer.parameters(): neuron by neuron, in order")
     mlp = nn.MLP(2, [3, 1])
-    assert len(mlp.layers) == 2, "MLP(2, [3, 1]).layers holds 2 layers"
+    expect(len(mlp.layers), 2, "len(MLP(2, [3, 1]).layers)", "MLP(2, [3, 1]).layers holds 2 layers", rel=0, abs=0)
     where = {id(p): f"layers[{i}].parameters()[{j}]" for i, layer in enumerate(mlp.layers)
              for j, p in enumerate(layer.parameters())}
     expect(named(mlp.parameters(), where), list(where.values()), "MLP(2, [3, 1]).parameters()",
@@ -113,12 +115,15 @@ def test_zero_grad_resets_every_parameter(nn):
     """After backward(), zero_grad() sets the grad of every parameter to 0."""
     model = nn.MLP(2, [3, 1])
     set_weights(model, 2, [3, 1], seed=3, bias=0.5)
-    model([1.0, -0.5]).backward()
+    out = model([1.0, -0.5])
+    out.backward()
     params = model.parameters()
-    assert any(p.grad != 0 for p in params), "backward() through the model should give some parameter a gradient"
+    expect_true(any(p.grad != 0 for p in params), "backward() through the model should give some parameter a gradient",
+                kind="gradient", ops=("add", "mul", "radd", "rmul", "relu"), graph=out)
     model.zero_grad()
     left = [i for i, p in enumerate(params) if p.grad != 0]
-    assert not left, f"after zero_grad(), {len(left)} parameters still have a grad, e.g. parameters()[{left[0]}]"
+    expect_true(not left, lambda: f"after zero_grad(), {len(left)} parameters still have a grad, e.g. "
+                f"parameters()[{left[0]}]")
 
 
 def test_initial_weights_are_not_all_equal(nn):
@@ -126,7 +131,7 @@ def test_initial_weights_are_not_all_equal(nn):
     every neuron of a layer compute, and learn, the same thing."""
     layer = nn.Layer(4, 8)
     ws = [w.data for neuron in layer.neurons for w in neuron.w]
-    assert len(set(ws)) > 1, f"Layer(4, 8) starts with every weight equal to {ws[0]}: draw them at random"
+    expect_true(len(set(ws)) > 1, f"Layer(4, 8) starts with every weight equal to {ws[0]}: draw them at random")
 
 
 # -- forward: what each module computes and returns ----------------------------
@@ -139,11 +144,11 @@ def test_neuron_forward(nn, Value):
         for p, v in zip(n.parameters(), [0.5, -1.0, 2.0, 0.25]):
             p.data = v
         out = n([1.0, 2.0, 0.5])
-        assert isinstance(out, Value), f"a Neuron returns one Value, not {out!r}"
+        expect_true(isinstance(out, Value), f"a Neuron returns one Value, not {out!r}")
         kind = "relu" if nonlin else "linear"
-        assert out.data == pytest.approx(expected), f"{kind} neuron: w.x + b = -0.25 -> {expected}, got {out.data}"
+        expect(out.data, expected, "out.data", f"{kind} neuron: w.x + b = -0.25 -> {expected}", ops=("add", "mul", "radd", "rmul", "relu"))
         out2 = n([2.0, 0.0, 1.0])
-        assert out2.data == pytest.approx(3.25), f"{kind} neuron at x = (2, 0, 1): w.x + b = 3.25"
+        expect(out2.data, 3.25, "out.data", f"{kind} neuron at x = (2, 0, 1): w.x + b = 3.25", ops=("add", "mul", "radd", "rmul", "relu"))
 
 
 def test_the_defaults_of_the_contract(nn):
@@ -151,17 +156,18 @@ def test_the_defaults_of_the_contract(nn):
     n = nn.Neuron(2)
     for p, v in zip(n.parameters(), [1.0, 1.0, -5.0]):
         p.data = v
-    assert n([1.0, 1.0]).data == 0.0, "Neuron(2) is a relu neuron by default: relu(1 + 1 - 5) = 0"
+    expect(n([1.0, 1.0]).data, 0.0, "Neuron(2)([1, 1]).data", "Neuron(2) is a relu neuron by default: "
+           "relu(1 + 1 - 5) = 0", rel=0, abs=0, ops=("add", "mul", "radd", "rmul", "relu"))
     X, y, _, _ = two_moons_split(8, 0, seed=3)
     default, explicit = nn.MLP(2, [4, 1]), nn.MLP(2, [4, 1])
     for a, b in zip(default.parameters(), explicit.parameters()):  # the same weights in both
         b.data = a.data
-    assert nn.hinge_loss(default, X, y).data == pytest.approx(nn.hinge_loss(explicit, X, y, alpha=1e-4).data,
-                                                               rel=1e-12), "hinge_loss(model, X, y) uses alpha = 1e-4"
+    expect(nn.hinge_loss(default, X, y).data, nn.hinge_loss(explicit, X, y, alpha=1e-4).data,
+           "hinge_loss(model, X, y).data", "hinge_loss(model, X, y) uses alpha = 1e-4", rel=1e-12)
     nn.train_step(default, X, y, lr=0.5)
     nn.train_step(explicit, X, y, lr=0.5, alpha=1e-4)
     moved = [(a.data, b.data) for a, b in zip(default.parameters(), explicit.parameters())]
-    assert all(a == pytest.approx(b, rel=1e-12) for a, b in moved), "train_step(model, X, y, lr) uses alpha = 1e-4"
+    expect_true(all(close(a, b, rel=1e-12) for a, b in moved), "train_step(model, X, y, lr) uses alpha = 1e-4")
 
 
 def test_neuron_accepts_values_and_a_single_input(nn, Value):
@@ -172,26 +178,27 @@ def test_neuron_accepts_values_and_a_single_input(nn, Value):
     xs = [Value(1.0), Value(4.0)]
     out = n(xs)
     out.backward()
-    assert out.data == pytest.approx(-4.0), "3*1 - 2*4 + 1 = -4"
-    assert [x.grad for x in xs] == [pytest.approx(3.0), pytest.approx(-2.0)], "d out / d x = w"
+    on = {"ops": ("add", "mul", "radd", "rmul", "relu"), "graph": out, "names": {"x0": xs[0], "x1": xs[1]}}
+    expect(out.data, -4.0, "out.data", "3*1 - 2*4 + 1 = -4", **on)
+    expect(xs[0].grad, 3.0, "x0.grad", "d out / d x = w", **on)
+    expect(xs[1].grad, -2.0, "x1.grad", "d out / d x = w", **on)
     n1 = nn.Neuron(1, nonlin=False)
     for p, v in zip(n1.parameters(), [2.0, 0.5]):
         p.data = v
     for x in (3.0, Value(3.0)):
         out = n1(x)
-        assert out.data == pytest.approx(6.5), f"Neuron(1) called on a single {type(x).__name__}: 2*3 + 0.5"
+        expect(out.data, 6.5, "out.data", f"Neuron(1) called on a single {type(x).__name__}: 2*3 + 0.5", ops=("add", "mul", "radd", "rmul", "relu"))
 
 
 def test_layer_returns_a_list_or_one_value(nn, Value):
     """Layer(3, 4) returns a list of 4 Values; Layer(3, 1) returns the one Value itself."""
     out = nn.Layer(3, 4)([0.5, -1.0, 2.0])
-    assert isinstance(out, list) and len(out) == 4 and all(isinstance(o, Value) for o in out), (
-        f"Layer(3, 4) should return a list of 4 Values, got {out!r}"
-    )
+    expect_true(isinstance(out, list) and len(out) == 4 and all(isinstance(o, Value) for o in out),
+                f"Layer(3, 4) should return a list of 4 Values, got {out!r}")
     one = nn.Layer(3, 1)([0.5, -1.0, 2.0])
-    assert isinstance(one, Value), f"Layer(3, 1) should return the single Value itself, got {one!r}"
+    expect_true(isinstance(one, Value), f"Layer(3, 1) should return the single Value itself, got {one!r}")
     after = nn.Layer(1, 3)(one)
-    assert isinstance(after, list) and len(after) == 3, "a layer must accept a single Value from a 1-wide layer"
+    expect_true(isinstance(after, list) and len(after) == 3, "a layer must accept a single Value from a 1-wide layer")
 
 
 @pytest.mark.torch
@@ -208,17 +215,17 @@ def test_forward_matches_pytorch(nn, Value, nin, nouts):
     for x, row in zip(X, expected):
         result = model(x)
         if nouts[-1] == 1:
-            assert isinstance(result, Value), f"MLP({nin}, {nouts}) ends with one neuron: return a Value, got {result!r}"
+            expect_true(isinstance(result, Value),
+                        f"MLP({nin}, {nouts}) ends with one neuron: return a Value, got {result!r}")
         else:
-            assert isinstance(result, list) and len(result) == nouts[-1], (
-                f"MLP({nin}, {nouts}) should return a list of {nouts[-1]} Values, got {result!r}"
-            )
+            expect_true(isinstance(result, list) and len(result) == nouts[-1],
+                        f"MLP({nin}, {nouts}) should return a list of {nouts[-1]} Values, got {result!r}")
         got = [o.data for o in outputs(result, Value)]
         mismatches = compare_numbers([(f"output {j}", g, t.item()) for j, (g, t) in enumerate(zip(got, row))])
-        assert not mismatches, describe(mismatches, f"MLP({nin}, {nouts}) at x = {x}") + (
-            "\nHidden layers apply relu, the last layer is linear; parameters() is ordered layer by layer, "
-            "neuron by neuron, weights then bias."
-        )
+        if mismatches:
+            fail(describe(mismatches, f"MLP({nin}, {nouts}) at x = {x}") + (
+                "\nHidden layers apply relu, the last layer is linear; parameters() is ordered layer by layer, "
+                "neuron by neuron, weights then bias."), kind="data", ops=("add", "mul", "radd", "rmul", "relu"))
 
 
 # -- gradients and training steps against PyTorch -----------------------------
@@ -243,7 +250,8 @@ def test_network_gradients_match_pytorch(nn, Value, nin, nouts):
     pairs = [(f"grad of parameters()[{i}] ({'bias' if bias[i] else 'weight'})", p.grad, t)
              for i, (p, t) in enumerate(zip(model.parameters(), grads()))]
     mismatches = compare_numbers([("loss", loss.data, t_loss.item())] + pairs)
-    assert not mismatches, describe(mismatches, f"MLP({nin}, {nouts}), loss over 5 points")
+    expect_true(not mismatches, lambda: describe(mismatches, f"MLP({nin}, {nouts}), loss over 5 points"),
+                kind="gradient", ops=("add", "mul", "radd", "rmul", "relu"), graph=loss)
 
 
 def moons_batch(n=12, seed=4):
@@ -269,7 +277,9 @@ def test_hinge_loss_matches_pytorch(nn):
     t_loss.backward()
     pairs = [(f"grad of parameters()[{i}]", p.grad, t) for i, (p, t) in enumerate(zip(model.parameters(), grads()))]
     mismatches = compare_numbers([("loss", loss.data, t_loss.item())] + pairs)
-    assert not mismatches, describe(mismatches, f"hinge_loss of MLP({nin}, {nouts}) on {len(X)} points, alpha={alpha}")
+    expect_true(not mismatches, lambda: describe(mismatches, f"hinge_loss of MLP({nin}, {nouts}) on {len(X)} points, "
+                                                         f"alpha={alpha}"),
+                kind="gradient", ops=("add", "mul", "radd", "rmul", "relu", "rsub", "sub", "truediv", "pow"), graph=loss)
 
 
 @pytest.mark.torch
@@ -296,10 +306,10 @@ def test_train_step_matches_pytorch_sgd(nn):
         pairs = [("loss (before the update)", got, t_loss.item())]
         pairs += [(f"parameters()[{i}] after the step", p.data, t) for i, (p, t) in enumerate(zip(model.parameters(), data()))]
         mismatches = compare_numbers(pairs)
-        assert not mismatches, describe(mismatches, f"train_step number {step} (lr={lr})") + (
-            "\nOne step: loss, zero_grad(), backward(), then p.data -= lr * p.grad for every parameter."
-            + (" The second step differs: are the gradients reset before backward()?" if step == 2 else "")
-        )
+        if mismatches:
+            fail(describe(mismatches, f"train_step number {step} (lr={lr})") + (
+                "\nOne step: loss, zero_grad(), backward(), then p.data -= lr * p.grad for every parameter."
+                + (" The second step differs: are the gradients reset before backward()?" if step == 2 else "")))
 
 
 # -- training ------------------------------------------------------------------
@@ -336,11 +346,10 @@ def test_training_reaches_95_percent_on_held_out_points(nn):
             if correct >= TARGET:
                 return
     shown = "\n".join(f"  step {k:3}: loss {lo:.4f}, held-out accuracy {acc:.0%}" for k, lo, acc in history)
-    pytest.fail(
+    fail(
         f"MLP(2, {SIZES}) on {N_TRAIN} two-moons points: after {STEPS} steps the accuracy on {N_TEST} held-out "
         f"points is still below {TARGET} %:\n{shown}\n"
         "Loss not falling: check the sign of the update (p.data -= lr * p.grad) and that zero_grad() runs "
         "before backward(). Loss falling but accuracy low: check that the hidden layers apply relu and the "
         "last layer does not.",
-        pytrace=False,
     )
