@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from runner import causes, paths, session, timeouts
+from runner import causes, failgraph, paths, session, timeouts
 from runner.checks import Mismatch
 
 NOT_WRITTEN = "not written yet: "
@@ -221,6 +221,9 @@ def _assertion(add, item, exc: AssertionError, test, level) -> str:
     if text:
         for line in text.splitlines():
             add(f"  {line}")
+    if isinstance(exc, Mismatch) and getattr(exc, "graph", None) is not None:
+        for line in failgraph.render(exc, item):
+            add(line)
     where = test
     if where is not None:
         add(f"  {'checked at':<11} {paths.shown(where.filename)}:{where.lineno}, in {where.name}")

@@ -16,10 +16,12 @@ DEFAULT_REL, DEFAULT_ABS = 1e-6, 1e-12  # as pytest.approx
 
 
 class Mismatch(AssertionError):
-    """A computed value that differs from the expected one."""
+    """A computed value that differs from the expected one; ``graph``: for a gradient, the output on which
+    backward() ran (runner/failgraph.py draws it), ``names``: id(node) or node -> a name to show."""
 
-    def __init__(self, computed, expected, what: str, why: str = "", cause: str = ""):
+    def __init__(self, computed, expected, what: str, why: str = "", cause: str = "", graph=None, names=None):
         self.computed, self.expected, self.what, self.why, self.cause = computed, expected, what, why, cause
+        self.graph, self.names = graph, names
         text = f"{why}: " if why else ""
         super().__init__(f"{text}{what} = {computed!r}, expected {expected!r}" + (f"\n{cause}" if cause else ""))
 
@@ -35,9 +37,9 @@ def close(computed, expected, rel: float = DEFAULT_REL, abs: float = DEFAULT_ABS
 
 
 def expect(computed, expected, what: str, why: str = "", *, rel: float = DEFAULT_REL, abs: float = DEFAULT_ABS,  # noqa: A002
-           cause=None) -> None:
+           cause=None, graph=None, names=None) -> None:
     """Raise ``Mismatch`` unless ``computed`` is ``expected`` within ``rel``/``abs`` (pytest.approx's rule).
     ``cause``: a callable returning a diagnosis line, called only on failure."""
     if close(computed, expected, rel, abs):
         return
-    raise Mismatch(computed, expected, what, why, cause() if callable(cause) else (cause or ""))
+    raise Mismatch(computed, expected, what, why, cause() if callable(cause) else (cause or ""), graph, names)

@@ -79,8 +79,9 @@ def test_add_backward(Value):
     z = a + b
     z.backward()
     expect(z.grad, 1.0, "z.grad", "backward() starts by setting the output's grad to 1")
-    expect(a.grad, 1.0, "a.grad", "d(a + b)/da = 1")
-    expect(b.grad, 1.0, "b.grad", "d(a + b)/db = 1")
+    names = {id(a): "a", id(b): "b", id(z): "z"}
+    expect(a.grad, 1.0, "a.grad", "d(a + b)/da = 1", graph=z, names=names)
+    expect(b.grad, 1.0, "b.grad", "d(a + b)/db = 1", graph=z, names=names)
 
 
 def test_mul_backward(Value):
@@ -88,8 +89,9 @@ def test_mul_backward(Value):
     a, b = Value(2.0), Value(-3.5)
     z = a * b
     z.backward()
-    expect(a.grad, -3.5, "a.grad", "d(a * b)/da = b = -3.5")
-    expect(b.grad, 2.0, "b.grad", "d(a * b)/db = a = 2")
+    names = {id(a): "a", id(b): "b", id(z): "z"}
+    expect(a.grad, -3.5, "a.grad", "d(a * b)/da = b = -3.5", graph=z, names=names)
+    expect(b.grad, 2.0, "b.grad", "d(a * b)/db = a = 2", graph=z, names=names)
 
 
 def test_gradient_of_numbers_on_either_side(Value):
@@ -127,8 +129,9 @@ def test_seed_example(Value):
     z = x * y + x
     z.backward()
     expect(z.data, 8.0, "z.data")
-    expect(x.grad, 4.0, "x.grad", "x is used twice (in x*y and in + x): dz/dx = y + 1 = 4")
-    expect(y.grad, 2.0, "y.grad", "dz/dy = x = 2")
+    names = {id(x): "x", id(y): "y", id(z): "z"}
+    expect(x.grad, 4.0, "x.grad", "x is used twice (in x*y and in + x): dz/dx = y + 1 = 4", graph=z, names=names)
+    expect(y.grad, 2.0, "y.grad", "dz/dy = x = 2", graph=z, names=names)
 
 
 def test_add_passes_on_the_incoming_gradient(Value):
@@ -136,9 +139,10 @@ def test_add_passes_on_the_incoming_gradient(Value):
     a, b, c = Value(1.0), Value(2.0), Value(4.0)
     z = (a + b) * c
     z.backward()
-    expect(a.grad, 4.0, "a.grad", "dz/da = c = 4 (chain rule: 1 * the gradient of a + b)")
-    expect(b.grad, 4.0, "b.grad", "dz/db = c = 4")
-    expect(c.grad, 3.0, "c.grad", "dz/dc = a + b = 3")
+    names = {id(a): "a", id(b): "b", id(c): "c", id(z): "z"}
+    expect(a.grad, 4.0, "a.grad", "dz/da = c = 4 (chain rule: 1 * the gradient of a + b)", graph=z, names=names)
+    expect(b.grad, 4.0, "b.grad", "dz/db = c = 4", graph=z, names=names)
+    expect(c.grad, 3.0, "c.grad", "dz/dc = a + b = 3", graph=z, names=names)
 
 
 def test_mul_multiplies_the_incoming_gradient(Value):
@@ -146,9 +150,10 @@ def test_mul_multiplies_the_incoming_gradient(Value):
     a, b, c = Value(2.0), Value(3.0), Value(-1.5)
     z = (a * b) * c
     z.backward()
-    expect(a.grad, -4.5, "a.grad", "dz/da = b * c = -4.5")
-    expect(b.grad, -3.0, "b.grad", "dz/db = a * c = -3")
-    expect(c.grad, 6.0, "c.grad", "dz/dc = a * b = 6")
+    names = {id(a): "a", id(b): "b", id(c): "c", id(z): "z"}
+    expect(a.grad, -4.5, "a.grad", "dz/da = b * c = -4.5", graph=z, names=names)
+    expect(b.grad, -3.0, "b.grad", "dz/db = a * c = -3", graph=z, names=names)
+    expect(c.grad, 6.0, "c.grad", "dz/dc = a * b = 6", graph=z, names=names)
 
 
 # -- accumulation: a node used twice gets the sum of both gradients -------------
@@ -160,7 +165,8 @@ def test_a_plus_a(Value):
     b = a + a
     b.backward()
     expect(b.data, 6.0, "b.data")
-    expect(a.grad, 2.0, "a.grad", "a is used twice: its gradients must add up to 2 (use +=, not =)")
+    expect(a.grad, 2.0, "a.grad", "a is used twice: its gradients must add up to 2 (use +=, not =)", graph=b,
+           names={id(a): "a", id(b): "b"})
 
 
 def test_a_times_a(Value):
@@ -168,7 +174,8 @@ def test_a_times_a(Value):
     a = Value(-3.0)
     b = a * a
     b.backward()
-    expect(a.grad, -6.0, "a.grad", "d(a * a)/da = 2a = -6 (both uses of a add up)")
+    expect(a.grad, -6.0, "a.grad", "d(a * a)/da = 2a = -6 (both uses of a add up)", graph=b,
+           names={id(a): "a", id(b): "b"})
 
 
 def _fmt(v) -> str:
@@ -232,7 +239,8 @@ def test_every_operand_slot_accumulates(Value):
             cause = (f"each op is right on its own, and x kept only the share of {shown}: out sent its share "
                      f"first (out uses {shown}), and {shown}'s backward overwrote it (x.grad = ...). "
                      "Use += for every operand, so every use of a node adds its share")
-        expect(x.grad, expected, "x.grad", why, cause=cause)
+        names = {id(x): "x", id(y): "y", id(out): "out"}
+        expect(x.grad, expected, "x.grad", why, cause=cause, graph=out, names=names)
 
 
 def test_reuse_twice(Value):
@@ -242,8 +250,9 @@ def test_reuse_twice(Value):
     c = b + b
     c.backward()
     expect(c.data, 4.0, "c.data")
-    expect(b.grad, 2.0, "b.grad", "dc/db = 2")
-    expect(a.grad, 4.0, "a.grad", "dc/da = 4: b's gradient (2) reaches a twice")
+    names = {id(a): "a", id(b): "b", id(c): "c"}
+    expect(b.grad, 2.0, "b.grad", "dc/db = 2", graph=c, names=names)
+    expect(a.grad, 4.0, "a.grad", "dc/da = 4: b's gradient (2) reaches a twice", graph=c, names=names)
 
 
 def test_diamond(Value):

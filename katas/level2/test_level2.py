@@ -57,12 +57,13 @@ def test_op_local_derivative(Value, name, data):
     args = data.draw(op_args(op), label="args")
     leaves, out = leaves_and_call(Value, op, args)
     out.backward()
+    names = {id(leaf): n for leaf, n in zip(leaves, ("x", "y") if len(leaves) > 1 else ("x",)) if isinstance(leaf, Value)}
     for i, (kind, leaf, expected) in enumerate(zip(op.args, leaves, op.grad(*args))):
         if kind != "v":
             continue
         expect(leaf.grad, expected, f"argument {i + 1}'s grad",
                f"{name}: your backward gave {leaf.grad!r} for argument {i + 1} at {show_at(op, args)}; "
-               f"expected {expected!r} = {op.formula}", rel=1e-9, abs=1e-12)
+               f"expected {expected!r} = {op.formula}", rel=1e-9, abs=1e-12, graph=out, names=names)
 
 
 @pytest.mark.parametrize("name", LEVEL2_OPS)
@@ -105,12 +106,13 @@ def test_op_accumulates_into_its_operands(Value, name, data):
     leaves = [Value(a) if kind == "v" else a for kind, a in zip(op.args, args)]
     out = op.call(*leaves) + op.call(*leaves)
     out.backward()
+    names = {id(leaf): n for leaf, n in zip(leaves, ("x", "y") if len(leaves) > 1 else ("x",)) if isinstance(leaf, Value)}
     for i, (kind, leaf, expected) in enumerate(zip(op.args, leaves, op.grad(*args))):
         if kind != "v":
             continue
         expect(leaf.grad, 2 * expected, f"argument {i + 1}'s grad",
                f"{name}: argument {i + 1} feeds two {name} nodes at {show_at(op, args)}, so its gradient is "
-               f"2 * ({op.formula}) = {2 * expected!r}", rel=1e-9, abs=1e-12)
+               f"2 * ({op.formula}) = {2 * expected!r}", rel=1e-9, abs=1e-12, graph=out, names=names)
 
 
 def reachable(out):
@@ -151,8 +153,9 @@ def test_derived_ops_together(Value):
     dfda = (1 - t * t) / 2.0 + 2 * 1.5 - math.exp(-0.5)
     dfdb = (1 - t * t) * (-0.5 / 4.0) + math.exp(-0.5) - 1 / 4.0
     expect(f.data, expected, "f.data")
-    expect(a.grad, dfda, "a.grad", "df/da = (1 - tanh^2(a/b))/b + 2(2 - a) - relu(b-1) e^-a")
-    expect(b.grad, dfdb, "b.grad", "df/db = -(1 - tanh^2(a/b)) a/b^2 + e^-a - 1/b^2")
+    names = {id(a): "a", id(b): "b", id(f): "f"}
+    expect(a.grad, dfda, "a.grad", "df/da = (1 - tanh^2(a/b))/b + 2(2 - a) - relu(b-1) e^-a", graph=f, names=names)
+    expect(b.grad, dfdb, "b.grad", "df/db = -(1 - tanh^2(a/b)) a/b^2 + e^-a - 1/b^2", graph=f, names=names)
 
 
 def test_micrograd_sanity_example(Value):
@@ -194,7 +197,7 @@ def test_tanh_saturates_without_overflow(Value, x0):
     y = x.tanh()
     y.backward()
     expect(y.data, math.copysign(1.0, x0), "y.data", f"tanh({x0}) = {math.copysign(1.0, x0)}")
-    expect(x.grad, 0.0, "x.grad", f"tanh'({x0}) = 1 - tanh^2 = 0", abs=1e-12)
+    expect(x.grad, 0.0, "x.grad", f"tanh'({x0}) = 1 - tanh^2 = 0", abs=1e-12, graph=y, names={id(x): "x", id(y): "y"})
 
 
 def test_zero_to_a_negative_power_raises_zero_division(Value):

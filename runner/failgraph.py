@@ -1,0 +1,266 @@
+"""The failing graph: each value's data, the grad the engine gave and the right one, and the op whose backward went wrong.
+
+A gradient failure that carries its graph (``failure.graph``: the output on
+which ``backward()`` ran; ``failure.names``: id(node) or node -> a name) gets,
+in its block, a compact text tree of that graph and the path of the same graph
+drawn as a picture (``out/failures/<test>.svg``, or text/DOT/Mermaid without
+graphviz):
+
+    v4 + ◀ backward wrong  data=-3.75  grad=1  right=1
+    ├─ v2 + data=-0.5  grad=-2.5  right=-2.5
+    │  ├─ x  data=1.5  grad=-2.5  right=-3  ✗
+    ...
+
+The right grads come from replaying the same graph on the reference engine
+(runner/recognise.py tells which op of utils/ops.py made each node, on any
+engine), so interior values have right grads too. An op is marked when its own
+grad is right, an operand's is wrong, every user of that operand has a right
+grad, and a probe of the op on the engine, at the values of the graph, confirms
+it (runner/diagnose.py: its local derivative, the chain rule, or used twice).
+A correct engine's grads are all right, so it never gets a mark. ``tools/graph.py
+--check`` uses the same analysis with PyTorch's or finite differences' grads.
+
+``render`` never raises: a drawing that fails must never hide a verdict.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from runner import diagnose, paths, recognise
+from utils.graph import operands, topological_order
+from utils.ops import OPS
+from utils.visualization import OUT, Check, draw, to_text
+
+MAX_SHOWN = 15  # values in the text tree; a larger graph is summarised around what went wrong
+MAX_ANALYSED = 400  # values replayed and probed; a larger graph is not analysed
+MARKED_KINDS = ("local", "chain", "accumulation")  # probe findings that put the fault in one op
+
+
+def folder() -> Path:
+    """Where failure pictures go: ``out/failures/`` (``KATA_FAILURES_DIR`` overrides it)."""
+    return Path(os.environ.get("KATA_FAILURES_DIR") or OUT / "failures")
+
+
+@dataclass
+class Analysis:
+    """A graph after ``backward()``, checked: the right grad of each value and the ops marked."""
+
+    out: object
+    nodes: list  # every value below ``out``, each after its operands; ``out`` last
+    right: dict[int, float] = field(default_factory=dict)  # id -> the right grad
+    marked: dict[int, diagnose.Finding] = field(default_factory=dict)  # id -> the probe that confirmed it
+    source: str = "right"  # what the right grads are called in the drawing
+    note: str = ""  # why there are no right grads, when there are none
+
+    def check(self, names: dict[int, str] | None = None, keep: set[int] | None = None) -> Check:
+        return Check(self.right, set(self.marked), dict(names or {}), keep, self.source)
+
+    def wrong(self) -> list:
+        check = self.check()
+        return [n for n in self.nodes if check.differs(n)]
+
+
+class Unrecognised(ValueError):
+    """A node no op of the registry explains: the graph cannot be replayed."""
+
+
+# -- the right grads ---------------------------------------------------------------------------
+
+
+def reference_grads(nodes: list) -> dict[int, float]:
+    """The right grad of every node of an engine's graph (``nodes`` in topological order, the output
+    last): the same graph replayed on the reference engine, op by op."""
+    from reference.engine import Value
+
+    made: dict[int, object] = {}
+    for node in nodes:
+        if not operands(node):
+            made[id(node)] = Value(float(node.data))
+            continue
+        step = recognise.identify(node)
+        if step is None:
+            raise Unrecognised(f"no op of the kata gives {_name(node)}'s data from its operands")
+        made[id(node)] = step.op.call(*[made[id(a)] if recognise._is_node(a) else a for a in step.args])
+    made[id(nodes[-1])].backward()
+    return {key: float(value.grad) for key, value in made.items()}
+
+
+# -- the op whose backward went wrong ----------------------------------------------------------
+
+
+def _points(step: recognise.Step) -> list[tuple]:
+    """(op, argument values) to probe for a recognised node, as the registry calls them."""
+    values = step.values()
+    if step.op.name in ("add", "mul") and not recognise._is_node(step.args[1]):  # x + c, c kept out of _prev
+        return [(OPS["r" + step.op.name], [values[1], values[0]])]
+    return [(step.op, values)]
+
+
+def _probe(Value, op, values) -> diagnose.Finding | None:
+    for check in (diagnose.check_local, diagnose.check_use):
+        try:
+            found = check(Value, op, values)
+        except Exception:  # noqa: BLE001 - a probe that crashes confirms nothing
+            continue
+        if found is not None:
+            return found if found.op == op.name and found.kind in MARKED_KINDS else None
+    return None
+
+
+def suspects(nodes: list, right: dict[int, float], check: Check | None = None) -> list:
+    """Ops whose own grad is right while an operand's is wrong, and every user of that operand
+    has a right grad (so the operand's error comes from one of them, not from above)."""
+    check = check or Check(right)
+    wrong = {id(n) for n in nodes if check.differs(n)}
+    users: dict[int, list] = {}
+    for node in nodes:
+        for operand in operands(node):
+            users.setdefault(id(operand), []).append(node)
+    return [u for u in nodes if id(u) not in wrong and any(
+        id(v) in wrong and all(id(w) not in wrong for w in users[id(v)]) for v in operands(u))]
+
+
+def mark(nodes: list, right: dict[int, float], Value) -> dict[int, diagnose.Finding]:
+    """The suspects that a probe of their op, on ``Value`` at the graph's values, confirms."""
+    found: dict[int, diagnose.Finding] = {}
+    probed: dict[tuple, diagnose.Finding | None] = {}
+    for node in suspects(nodes, right):
+        step = recognise.identify(node)
+        for op, values in _points(step) if step is not None else []:
+            key = (op.name, tuple(values))
+            if key not in probed:
+                probed[key] = _probe(Value, op, values)
+            if probed[key] is not None:
+                found[id(node)] = probed[key]
+                break
+    return found
+
+
+def analyse(out, right: dict[int, float] | None = None, source: str = "right") -> Analysis:
+    """Check the graph of ``out`` (after ``backward()``): the right grads (the reference replayed, unless
+    given) and the marked ops. Never raises; ``note`` says what could not be done."""
+    try:
+        nodes = topological_order(out)
+    except Exception as error:  # noqa: BLE001
+        return Analysis(out, [out], note=f"the graph could not be walked ({type(error).__name__})")
+    result = Analysis(out, nodes, source=source)
+    if len(nodes) > MAX_ANALYSED:
+        result.note = f"{len(nodes)} values: too many to replay"
+        return result
+    try:
+        result.right = right if right is not None else reference_grads(nodes)
+    except Unrecognised as error:
+        result.note = f"no right grads: {error}"
+        return result
+    except Exception as error:  # noqa: BLE001
+        result.note = f"no right grads: the replay raised {type(error).__name__}"
+        return result
+    try:
+        result.marked = mark(nodes, result.right, type(out))
+    except Exception:  # noqa: BLE001 - no mark is better than a wrong one
+        result.marked = {}
+    return result
+
+
+# -- the block's lines -------------------------------------------------------------------------
+
+
+def _name(node) -> str:
+    label = getattr(node, "label", "") or getattr(node, "_op", "") or "a value"
+    return f"{label} (data {getattr(node, 'data', '?')})"
+
+
+def around(analysis: Analysis, limit: int = MAX_SHOWN) -> set[int] | None:
+    """The values to show of a graph larger than ``limit``: the path from the output to each marked op
+    (or to the wrong values nearest the output) and that op's operands. None: show everything."""
+    if len(analysis.nodes) <= limit:
+        return None
+    parent: dict[int, object] = {id(analysis.out): None}
+    queue, order = deque([analysis.out]), []
+    while queue:  # breadth first: the shortest path from the output to each value
+        node = queue.popleft()
+        order.append(node)
+        for operand in operands(node):
+            if id(operand) not in parent:
+                parent[id(operand)] = node
+                queue.append(operand)
+    wrong = {id(n) for n in analysis.wrong()}
+    targets = [n for n in order if id(n) in analysis.marked] or [n for n in order if id(n) in wrong][:2]
+    keep: set[int] = {id(analysis.out)}
+    for target in targets:
+        node = target
+        while node is not None and len(keep) < limit:
+            keep.add(id(node))
+            node = parent[id(node)]
+        keep.update(id(o) for o in operands(target) if id(target) in analysis.marked)
+    return keep
+
+
+def _names(names) -> dict[int, str]:
+    if not names:
+        return {}
+    return {key if isinstance(key, int) else id(key): str(name) for key, name in dict(names).items()}
+
+
+def slug(text: str) -> str:
+    """A file name from a test's name: ``test_op[tanh]`` -> ``test_op_tanh``."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_")[:100] or "failure"
+
+
+def lines(analysis: Analysis, names=None) -> list[str]:
+    """The compact text tree, indented for a block, with a line on each marked op."""
+    check = analysis.check(_names(names), around(analysis))
+    if not analysis.right:
+        head = f"the graph (your grads; {analysis.note}):"
+    elif not analysis.wrong():
+        head = f"the graph: your grad and the {analysis.source} one (they agree):"
+    else:
+        head = (f"the graph: your grad and the {analysis.source} one, ✗ where they differ"
+                + (", ◀ the op whose backward went wrong:" if analysis.marked else ":"))
+    out = [head] + to_text(analysis.out, MAX_SHOWN, check=check).splitlines()
+    said = set()
+    for node in analysis.nodes:
+        finding = analysis.marked.get(id(node))
+        if finding is not None and (finding.op, finding.kind) not in said:
+            said.add((finding.op, finding.kind))
+            out.append(f"◀ {getattr(node, '_op', '') or finding.op}: its own grad is right, an operand's is not, "
+                       f"and a probe confirms it: {_kind(finding)}")
+    return ["  " + text for text in out]
+
+
+def _kind(finding: diagnose.Finding) -> str:
+    return {"local": f"{finding.op}'s local derivative is wrong",
+            "chain": f"{finding.op} does not multiply by out.grad (chain rule)",
+            "accumulation": f"{finding.op} overwrites its operand's grad (= where += belongs)"}[finding.kind]
+
+
+def picture(analysis: Analysis, name: str, names=None, title: str | None = None) -> list[Path]:
+    """The graph drawn (all of it, up to the drawing's own cap) into the failures folder."""
+    legend = f"grad: your engine's; {analysis.source}: the right one; red: they differ; red op: its backward went wrong"
+    drawing = draw(analysis.out, folder() / f"{slug(name)}.svg", "svg",
+                   title="\n".join(t for t in (title, legend) if t), check=analysis.check(_names(names)))
+    return drawing.paths
+
+
+def render(failure, item) -> list[str]:
+    """The extra lines of a gradient failure's block: the text tree and where the picture is. Never raises."""
+    try:
+        out = getattr(failure, "graph", None)
+        if out is None:
+            return []
+        names = getattr(failure, "names", None)
+        analysis = analyse(out)
+        text = lines(analysis, names)
+        try:
+            written = picture(analysis, getattr(item, "name", "failure"), names, getattr(item, "name", None))
+            text.append(f"  {'picture':<11} {paths.shown(written[0])}")
+        except Exception as error:  # noqa: BLE001 - a folder we cannot write: the text tree is enough
+            text.append(f"  (the picture could not be written: {type(error).__name__})")
+        return text
+    except Exception as error:  # noqa: BLE001 - a drawing must never hide the verdict
+        return [f"  (the graph could not be drawn: {type(error).__name__}: {error})"]
