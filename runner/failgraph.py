@@ -28,6 +28,7 @@ from __future__ import annotations
 import os
 import re
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,20 +73,27 @@ class Unrecognised(ValueError):
 # -- the right grads ---------------------------------------------------------------------------
 
 
-def reference_grads(nodes: list) -> dict[int, float]:
-    """The right grad of every node of an engine's graph (``nodes`` in topological order, the output
-    last): the same graph replayed on the reference engine, op by op."""
-    from reference.engine import Value
-
+def replay(nodes: list, leaf: Callable[[float], object]) -> dict[int, object]:
+    """An engine's graph (``nodes`` in topological order) rebuilt op by op elsewhere: ``leaf(data)``
+    makes a leaf, and ops are called as the registry calls them (on Values, tensors or floats)."""
     made: dict[int, object] = {}
     for node in nodes:
         if not operands(node):
-            made[id(node)] = Value(float(node.data))
+            made[id(node)] = leaf(float(node.data))
             continue
         step = recognise.identify(node)
         if step is None:
             raise Unrecognised(f"no op of the kata gives {_name(node)}'s data from its operands")
         made[id(node)] = step.op.call(*[made[id(a)] if recognise._is_node(a) else a for a in step.args])
+    return made
+
+
+def reference_grads(nodes: list) -> dict[int, float]:
+    """The right grad of every node of an engine's graph (the output last): the same graph replayed
+    on the reference engine."""
+    from reference.engine import Value
+
+    made = replay(nodes, Value)
     made[id(nodes[-1])].backward()
     return {key: float(value.grad) for key, value in made.items()}
 
@@ -159,9 +167,9 @@ def mark(nodes: list, right: dict[int, float], Value) -> dict[int, diagnose.Find
     return found
 
 
-def analyse(out, right: dict[int, float] | None = None, source: str = "right") -> Analysis:
-    """Check the graph of ``out`` (after ``backward()``): the right grads (the reference replayed, unless
-    given) and the marked ops. Never raises; ``note`` says what could not be done."""
+def analyse(out, grads: Callable[[list], dict[int, float]] = reference_grads, source: str = "right") -> Analysis:
+    """Check the graph of ``out`` (after ``backward()``): the right grads (``grads`` of its nodes, the
+    reference replayed by default) and the marked ops. Never raises; ``note`` says what could not be done."""
     try:
         nodes = topological_order(out)
     except Exception as error:  # noqa: BLE001
@@ -171,7 +179,7 @@ def analyse(out, right: dict[int, float] | None = None, source: str = "right") -
         result.note = f"{len(nodes)} values: too many to replay"
         return result
     try:
-        result.right = right if right is not None else reference_grads(nodes)
+        result.right = grads(nodes)
     except Unrecognised as error:
         result.note = f"no right grads: {error}"
         return result
@@ -241,14 +249,19 @@ def lines(analysis: Analysis, names=None) -> list[str]:
         head = (f"the graph: your grad and the {analysis.source} one, ✗ where they differ"
                 + (", ◀ the op whose backward went wrong:" if analysis.marked else ":"))
     out = [head] + to_text(analysis.out, MAX_SHOWN, check=check).splitlines()
-    said = set()
+    return ["  " + text for text in out + marks(analysis)]
+
+
+def marks(analysis: Analysis) -> list[str]:
+    """One line per marked op: why it is marked."""
+    said, out = set(), []
     for node in analysis.nodes:
         finding = analysis.marked.get(id(node))
         if finding is not None and (finding.op, finding.kind) not in said:
             said.add((finding.op, finding.kind))
             out.append(f"◀ {getattr(node, '_op', '') or finding.op}: its own grad is right, an operand's is not, "
                        f"and a probe confirms it: {_kind(finding)}")
-    return ["  " + text for text in out]
+    return out
 
 
 def _kind(finding: diagnose.Finding) -> str:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import importlib
+from types import SimpleNamespace
 
 import pytest
 
 from runner import failgraph, recognise
 from tests.feedback_helpers import failure_blocks, kata
+from tools import graph as graph_tool
 from utils import visualization
 from utils.graph import operands
 
@@ -199,3 +201,70 @@ def test_without_graphviz_the_picture_is_text_dot_and_mermaid(monkeypatch, failu
     assert sorted(p.suffix for p in failures_folder.iterdir()) == [".dot", ".mmd", ".txt"]
     assert any(t.strip().startswith("picture") and t.strip().endswith("test_tanh.txt") for t in lines), lines
     assert "tanh ◀ backward wrong" in (failures_folder / "test_tanh.txt").read_text(encoding="utf-8")
+
+
+# -- nox -s graph -- EXPR --check ----------------------------------------------------------------
+
+TANH = ["3 * tanh(x*w + b)", "--at", "x=0.5,w=-1.5,b=0.25", "--check"]
+
+
+@pytest.mark.parametrize("against", ["torch", "numerical"])
+def test_check_marks_the_wrong_op_against_pytorch_or_finite_differences(against, tmp_path, capsys):
+    if against == "torch":
+        pytest.importorskip("torch")
+    out = tmp_path / "g.txt"
+    assert graph_tool.main([*TANH, "--impl", "tests/zoo/tanh_derivative_of_input.py", "--against", against,
+                       "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "engine: tests/zoo/tanh_derivative_of_input.py" in printed
+    assert printed.count("◀ backward wrong") == 1 and "tanh ◀ backward wrong" in printed
+    assert "5 of 8 grads differ" in printed and sum(line.endswith("  ✗") for line in printed.splitlines()) == 5
+    assert "tanh ◀ backward wrong" in out.read_text(encoding="utf-8")
+
+
+def test_check_on_a_correct_engine_agrees_and_marks_nothing(tmp_path, capsys):
+    assert graph_tool.main([*TANH, "--impl", "reference", "--format", "dot", "--out", str(tmp_path / "g.dot")]) == 0
+    printed = capsys.readouterr().out
+    assert "every grad agrees" in printed and "◀" not in printed and "✗" not in printed
+    assert "backward wrong" not in (tmp_path / "g.dot").read_text(encoding="utf-8")
+
+
+def test_pytorch_finite_differences_and_the_reference_give_the_same_grads():
+    pytest.importorskip("torch")
+    V = engine("reference.engine")
+    x, y = V(0.7), V(-1.3)
+    out = ((x * y).tanh() + (x - y) ** 2 / x + (1 - x).relu() + y.exp() + x.log() + y.sigmoid()) * x
+    out.backward()
+    nodes = failgraph.topological_order(out)
+    by_reference, by_torch, by_differences = (f(nodes) for f in (failgraph.reference_grads, graph_tool.torch_grads,
+                                                                  graph_tool.numerical_grads))
+    assert by_reference.keys() == by_torch.keys() == by_differences.keys() == {id(n) for n in nodes}
+    for key, right in by_reference.items():
+        assert by_torch[key] == pytest.approx(right, rel=1e-9, abs=1e-12)
+        assert by_differences[key] == pytest.approx(right, rel=1e-5, abs=1e-6)
+
+
+def test_the_default_engine_is_the_most_advanced_level_the_learner_has_written(tmp_path, monkeypatch):
+    levels = []
+    for n, written in ((1, True), (2, True), (3, False)):
+        mine, stub = tmp_path / f"level{n}", tmp_path / f"stub{n}"
+        mine.mkdir()
+        stub.mkdir()
+        (stub / "value.py").write_text("stub\n")
+        (mine / "value.py").write_text("mine\n" if written else "stub\n")
+        levels.append(SimpleNamespace(number=n, path=mine, stub_path=stub, files=("value.py",)))
+    monkeypatch.setattr(graph_tool.manifest, "levels", lambda: tuple(levels))
+    assert graph_tool.written_level().number == 2
+    (levels[1].path / "value.py").write_text("stub\n")
+    (levels[0].path / "value.py").write_text("stub\n")
+    assert graph_tool.written_level() is None
+
+
+def test_without_impl_the_reference_is_drawn_until_the_learner_writes_an_engine(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(graph_tool, "written_level", lambda: None)
+    assert graph_tool.main(["x*y + x", "--format", "text", "--out", str(tmp_path / "g.txt")]) == 0
+    assert "engine: the reference (reference/engine.py): no katas/levelN/value.py is written yet" in \
+        capsys.readouterr().out
+    monkeypatch.setattr(graph_tool, "written_level", lambda: graph_tool.manifest.level(2))  # its value.py is the stub
+    assert graph_tool.main(["x*y + x", "--format", "text", "--out", str(tmp_path / "g.txt")]) == 1
+    assert "the learner engine (level 2) raised NotImplementedError" in capsys.readouterr().err
