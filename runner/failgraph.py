@@ -254,14 +254,19 @@ def lines(analysis: Analysis, names=None) -> list[str]:
 
 def marks(analysis: Analysis) -> list[str]:
     """One line per marked op: why it is marked."""
-    said, out = set(), []
+    labels: dict[tuple[str, str], list[str]] = {}
+    findings: dict[tuple[str, str], diagnose.Finding] = {}
     for node in analysis.nodes:
         finding = analysis.marked.get(id(node))
-        if finding is not None and (finding.op, finding.kind) not in said:
-            said.add((finding.op, finding.kind))
-            out.append(f"◀ {getattr(node, '_op', '') or finding.op}: its own grad is right, an operand's is not, "
-                       f"and a probe confirms it: {_kind(finding)}")
-    return out
+        if finding is not None:
+            key = (str(finding.op), finding.kind)
+            findings[key] = finding
+            label = str(getattr(node, "_op", "") or finding.op)
+            names = labels.setdefault(key, [])
+            if label not in names:
+                names.append(label)
+    return [f"◀ {', '.join(labels[key])}: its own grad is right, an operand's is not, and a probe confirms it: "
+            f"{_kind(finding)}" for key, finding in findings.items()]
 
 
 def _kind(finding: diagnose.Finding) -> str:

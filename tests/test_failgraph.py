@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
+import shlex
 from types import SimpleNamespace
 
 import pytest
@@ -10,6 +12,7 @@ import pytest
 from runner import failgraph, recognise
 from tests.feedback_helpers import failure_blocks, kata
 from tools import graph as graph_tool
+from tools.bughunt import catalogue, scaffold
 from utils import visualization
 from utils.graph import operands
 
@@ -268,3 +271,31 @@ def test_without_impl_the_reference_is_drawn_until_the_learner_writes_an_engine(
     monkeypatch.setattr(graph_tool, "written_level", lambda: graph_tool.manifest.level(2))  # its value.py is the stub
     assert graph_tool.main(["x*y + x", "--format", "text", "--out", str(tmp_path / "g.txt")]) == 1
     assert "the learner engine (level 2) raised NotImplementedError" in capsys.readouterr().err
+
+
+# -- the bug hunts: a hunt's symptom drawn ---------------------------------------------------------
+
+OP_OF = {"Value.__mul__": "mul", "Value.__add__": "add", "Value.tanh": "tanh", "Value.__pow__": "pow"}
+
+
+@pytest.mark.parametrize("hunt", [h for h in catalogue.hunts() if h.graph], ids=lambda h: h.slug)
+def test_a_hunts_graph_shows_its_symptom_and_marks_only_the_op_it_is_in(hunt, tmp_path, capsys):
+    for name, text in scaffold.planted(hunt).items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    expression, *options = shlex.split(hunt.graph)
+    at = graph_tool.parse_at(options[options.index("--at") + 1]) if "--at" in options else None
+    out, _ = graph_tool.build(expression, engine_at(tmp_path / "value.py"), at)
+    analysis = failgraph.analyse(out, graph_tool.numerical_grads, "numerical")
+    assert analysis.wrong(), f"hunt {hunt.number}: {hunt.graph} shows no wrong grad"
+    marked = {analysis.marked[key].op for key in analysis.marked}
+    assert marked == ({OP_OF[hunt.where]} if hunt.where in OP_OF else set()), failgraph.lines(analysis)
+    assert graph_tool.main([*shlex.split(hunt.graph), "--check", "--against", "numerical", "--impl",
+                            str(tmp_path / "value.py"), "--format", "text", "--out", str(tmp_path / "g.txt")]) == 0
+    assert "differ from finite differences" in capsys.readouterr().out
+
+
+def engine_at(path):
+    spec = importlib.util.spec_from_file_location(f"_hunt_engine_{abs(hash(str(path)))}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.Value
