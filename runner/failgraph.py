@@ -25,8 +25,11 @@ A correct engine's grads are all right, so it never gets a mark. ``tools/graph.p
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
+import shutil
+import subprocess
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,6 +38,7 @@ from pathlib import Path
 from runner import diagnose, paths, recognise
 from utils.graph import operands, topological_order
 from utils.ops import OPS
+from utils import visualization
 from utils.visualization import OUT, Check, draw, to_text
 
 MAX_SHOWN = 15  # values in the text tree; a larger graph is summarised around what went wrong
@@ -275,12 +279,36 @@ def _kind(finding: diagnose.Finding) -> str:
             "accumulation": f"{finding.op} overwrites its operand's grad (= where += belongs)"}[finding.kind]
 
 
+_DRAWING: list[subprocess.Popen] = []  # pictures still being drawn; the run waits for them as it ends
+
+
 def picture(analysis: Analysis, name: str, names=None, title: str | None = None) -> list[Path]:
-    """The graph drawn (all of it, up to the drawing's own cap) into the failures folder."""
+    """The graph drawn (all of it, up to the drawing's own cap) into the failures folder. With graphviz,
+    ``dot`` draws the SVG from the DOT file in the background (a run with many failures does not wait
+    for each picture; it waits for all of them as it ends); without it, text, DOT and Mermaid."""
     legend = f"grad: your engine's; {analysis.source}: the right one; red: they differ; red op: its backward went wrong"
-    drawing = draw(analysis.out, folder() / f"{slug(name)}.svg", "svg",
-                   title="\n".join(t for t in (title, legend) if t), check=analysis.check(_names(names)))
-    return drawing.paths
+    caption, check = "\n".join(t for t in (title, legend) if t), analysis.check(_names(names))
+    base = folder() / slug(name)
+    if not visualization.dot_available():
+        return draw(analysis.out, base.with_suffix(".svg"), "svg", title=caption, check=check).paths
+    base.parent.mkdir(parents=True, exist_ok=True)
+    source, svg = base.with_suffix(".dot"), base.with_suffix(".svg")
+    source.write_text(visualization.to_dot(analysis.out, title=caption, check=check), encoding="utf-8")
+    if not _DRAWING:
+        atexit.register(_finish)
+    _DRAWING.append(subprocess.Popen([shutil.which("dot") or "dot", "-Tsvg", str(source), "-o", str(svg)],
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    return [svg, source]
+
+
+def _finish(seconds: float = 30) -> None:
+    """Wait for the pictures still being drawn (a ``dot`` that hangs is stopped)."""
+    while _DRAWING:
+        process = _DRAWING.pop()
+        try:
+            process.wait(seconds)
+        except subprocess.TimeoutExpired:
+            process.kill()
 
 
 def render(failure, item) -> list[str]:
