@@ -1,4 +1,4 @@
-"""The failing graph: each value's data, the grad the engine gave and the right one, and the op whose backward went wrong.
+"""The failing graph: each value's data, the grad the engine gave beside the right one, the op that went wrong.
 
 A gradient failure that carries its graph (``failure.graph``: the output on
 which ``backward()`` ran; ``failure.names``: id(node) or node -> a name) gets,

@@ -358,3 +358,17 @@ def test_cli_reports_engine_errors_in_one_line(tmp_path, capsys):
     assert "TypeError" in capsys.readouterr().err
     assert graph.main(["__import__('os')", "--out", str(tmp_path / "g.txt")]) == 2
     assert "not allowed" in capsys.readouterr().err
+
+
+def test_a_check_shows_the_right_grad_beside_each_and_more_digits_when_they_differ_late():
+    z = seed_example()
+    x = next(p for p in z._prev if not p._prev)  # the leaf x of z = x*y + x (grad 4)
+    right = {id(node.value): node.grad for node in viz.trace(z).nodes}
+    right[id(x)] = 4.0001
+    check = viz.Check(right, marked={id(z)}, source="torch")
+    text = viz.to_text(z, check=check)
+    assert "x  data=2  grad=4  torch=4.0001  ✗" in text and "y  data=3  grad=2  torch=2\n" in text
+    assert text.startswith("v3 + ◀ backward wrong  data=8  grad=1  torch=1\n")
+    dot = viz.to_dot(z, check=check)
+    assert "{ x | data 2 | grad 4 | torch 4.0001 }" in dot and 'fillcolor="#f9d6d5"' in dot
+    assert 'v3_op [label="+\\nbackward wrong"' in dot

@@ -61,6 +61,7 @@ class Node:
     right: float | None = None  # the right grad, when a Check gives it
     wrong: bool = False  # grad and right differ
     marked: bool = False  # the op whose backward went wrong
+    digits: int = 4  # significant digits of grads: more when grad and right differ only after the 4th
 
     @property
     def is_leaf(self) -> bool:
@@ -207,21 +208,23 @@ def trace(root, max_nodes: int = MAX_NODES, check: Check | None = None) -> Graph
     return Graph(order, total, "nearest the output" if keep is None else "around what went wrong")
 
 
-def _node(value, number: int, check: Check | None = None) -> Node:
+def _node(value, index: int, check: Check | None = None) -> Node:
     label = getattr(value, "label", None)
     if check is not None:
         label = check.names.get(id(value), label)
     op = getattr(value, "_op", "")
-    node = Node(id=f"v{number}", number=number, value=value, label=str(label) if label not in (None, "") else None,
+    node = Node(id=f"v{index}", number=index, value=value, label=str(label) if label not in (None, "") else None,
                 op=str(op) if op is not None else "", data=getattr(value, "data", value),
                 grad=getattr(value, "grad", None))
     if check is not None:
-        node.right, node.wrong, node.marked = check.right.get(id(value)), check.differs(value), id(value) in check.marked
+        node.right, node.wrong = check.right.get(id(value)), check.differs(value)
+        node.marked = id(value) in check.marked
+        node.digits = 10 if node.wrong and number(node.grad) == number(node.right) else 4
     return node
 
 
-def number(x) -> str:
-    """A number with 4 significant digits: 2, 0.5, 1.333, -3.142e+05, nan."""
+def number(x, digits: int = 4) -> str:
+    """A number with 4 (or ``digits``) significant digits: 2, 0.5, 1.333, -3.142e+05, nan."""
     try:
         f = float(x)
     except (TypeError, ValueError):
@@ -230,11 +233,7 @@ def number(x) -> str:
         return "0"  # also -0.0
     if math.isnan(f) or math.isinf(f):
         return str(f)
-    return f"{f:.4g}"
-
-
-def _op_text(node: Node) -> str:
-    return node.op or "?"
+    return f"{f:.{digits}g}"
 
 
 # -- DOT -------------------------------------------------------------------------------------
@@ -265,9 +264,9 @@ def to_dot(root, max_nodes: int = MAX_NODES, title: str | None = None, check: Ch
     ]
     for node in graph.nodes:
         fields = [_dot_record(node.label)] if node.label else []
-        fields += [f"data {_dot_record(number(node.data))}", f"grad {_dot_record(number(node.grad))}"]
+        fields += [f"data {_dot_record(number(node.data))}", f"grad {_dot_record(number(node.grad, node.digits))}"]
         if node.right is not None:
-            fields.append(f"{_dot_record(check.source)} {_dot_record(number(node.right))}")
+            fields.append(f"{_dot_record(check.source)} {_dot_record(number(node.right, node.digits))}")
         style = ""
         if node is graph.root:
             style = ", penwidth=2"
@@ -279,7 +278,7 @@ def to_dot(root, max_nodes: int = MAX_NODES, title: str | None = None, check: Ch
         if node.operands or node.hidden:
             marked = (', style=filled, fillcolor="#b3261e", fontcolor=white, penwidth=2'
                       if node.marked else "")
-            text = _op_text(node) + ("\nbackward wrong" if node.marked else "")
+            text = (node.op or "?") + ("\nbackward wrong" if node.marked else "")
             lines.append(f"  {node.id}_op [label={_dot_string(text)}, shape=ellipse{marked}]")
             lines.append(f"  {node.id}_op -> {node.id}")
             for operand in node.operands:
@@ -308,12 +307,12 @@ def to_mermaid(root, max_nodes: int = MAX_NODES, title: str | None = None, check
     lines.append("flowchart LR")
     for node in graph.nodes:
         head = f"{_mermaid(node.label)}<br/>" if node.label else ""
-        right = "" if node.right is None else f"<br/>{_mermaid(check.source)} {number(node.right)}"
-        lines.append(f'  {node.id}["{head}data {number(node.data)}<br/>grad {number(node.grad)}{right}"]')
+        right = "" if node.right is None else f"<br/>{_mermaid(check.source)} {number(node.right, node.digits)}"
+        lines.append(f'  {node.id}["{head}data {number(node.data)}<br/>grad {number(node.grad, node.digits)}{right}"]')
         if node.wrong:
             lines.append(f"  style {node.id} fill:#f9d6d5,stroke:#b3261e")
         if node.operands or node.hidden:
-            lines.append(f'  {node.id}_op(("{_mermaid(_op_text(node))}{" backward wrong" if node.marked else ""}"))')
+            lines.append(f'  {node.id}_op(("{_mermaid(node.op or "?")}{" backward wrong" if node.marked else ""}"))')
             if node.marked:
                 lines.append(f"  style {node.id}_op fill:#b3261e,color:#fff")
             lines.append(f"  {node.id}_op --> {node.id}")
@@ -330,14 +329,14 @@ def to_mermaid(root, max_nodes: int = MAX_NODES, title: str | None = None, check
 
 def _what(node: Node) -> str:
     if node.operands or node.hidden:
-        return f"{node.label} = {_op_text(node)}" if node.label else _op_text(node)
+        return f"{node.label} = {node.op or '?'}" if node.label else node.op or "?"
     return node.label or "leaf"
 
 
 def _describe(node: Node, source: str = "right") -> str:
-    text = f"{node.id} {_what(node)}{' ◀ backward wrong' if node.marked else ''}  data={number(node.data)}  " \
-        f"grad={number(node.grad)}"
-    return text if node.right is None else f"{text}  {source}={number(node.right)}{'  ✗' if node.wrong else ''}"
+    right = "" if node.right is None else f"  {source}={number(node.right, node.digits)}{'  ✗' * node.wrong}"
+    return (f"{node.id} {_what(node)}{' ◀ backward wrong' if node.marked else ''}  data={number(node.data)}  "
+            f"grad={number(node.grad, node.digits)}{right}")
 
 
 MAX_INDENT = 40  # levels of indentation in the text tree; deeper lines keep the last ones and start with "…"
