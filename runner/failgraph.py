@@ -205,11 +205,13 @@ def _name(node) -> str:
     return f"{label} (data {getattr(node, 'data', '?')})"
 
 
-def around(analysis: Analysis, limit: int = MAX_SHOWN) -> set[int] | None:
-    """The values to show of a graph larger than ``limit``: the path from the output to each marked op
-    (or to the wrong values nearest the output) and that op's operands. None: show everything."""
+def around(analysis: Analysis, limit: int = MAX_SHOWN) -> tuple[object, set[int] | None, int]:
+    """What the text tree of a graph larger than ``limit`` shows: the path from the output to each marked
+    op (or to the wrong values nearest the output) and the op's operands. Returns the value the tree
+    starts at (the output, or on a long path the value ``limit`` steps above the op), the values to
+    show (None: all), and how many values of the path lie above the start."""
     if len(analysis.nodes) <= limit:
-        return None
+        return analysis.out, None, 0
     parent: dict[int, object] = {id(analysis.out): None}
     queue, order = deque([analysis.out]), []
     while queue:  # breadth first: the shortest path from the output to each value
@@ -221,14 +223,26 @@ def around(analysis: Analysis, limit: int = MAX_SHOWN) -> set[int] | None:
                 queue.append(operand)
     wrong = {id(n) for n in analysis.wrong()}
     targets = [n for n in order if id(n) in analysis.marked] or [n for n in order if id(n) in wrong][:2]
-    keep: set[int] = {id(analysis.out)}
+    paths = []
     for target in targets:
-        node = target
-        while node is not None and len(keep) < limit:
-            keep.add(id(node))
+        path, node = [], target
+        while node is not None:
+            path.append(node)
             node = parent[id(node)]
-        keep.update(id(o) for o in operands(target) if id(target) in analysis.marked)
-    return keep
+        paths.append(path[::-1])  # from the output down to the target
+    start, skipped = analysis.out, 0
+    if paths and len(paths[0]) > limit - 3:  # a long path: only its end, from a value above the target
+        skipped = len(paths[0]) - (limit - 3)
+        paths = [paths[0][skipped:]]
+        start = paths[0][0]
+    keep: set[int] = {id(start)}
+    for path in paths:
+        for node in path:
+            if len(keep) < limit:
+                keep.add(id(node))
+        if id(path[-1]) in keep and id(path[-1]) in analysis.marked:
+            keep.update(id(o) for o in operands(path[-1]))
+    return start, keep, skipped
 
 
 def _names(names) -> dict[int, str]:
@@ -244,7 +258,8 @@ def slug(text: str) -> str:
 
 def lines(analysis: Analysis, names=None) -> list[str]:
     """The compact text tree, indented for a block, with a line on each marked op."""
-    check = analysis.check(_names(names), around(analysis))
+    start, keep, skipped = around(analysis)
+    check = analysis.check(_names(names), keep)
     if not analysis.right:
         head = f"the graph (your grads; {analysis.note}):"
     elif not analysis.wrong():
@@ -252,7 +267,8 @@ def lines(analysis: Analysis, names=None) -> list[str]:
     else:
         head = (f"the graph: your grad and the {analysis.source} one, ✗ where they differ"
                 + (", ◀ the op whose backward went wrong:" if analysis.marked else ":"))
-    out = [head] + to_text(analysis.out, MAX_SHOWN, check=check).splitlines()
+    above = [f"⋮ {skipped} values on the path from the output down to here are not shown"] if skipped else []
+    out = [head] + above + to_text(start, MAX_SHOWN, check=check).splitlines()
     return ["  " + text for text in out + marks(analysis)]
 
 

@@ -299,3 +299,16 @@ def engine_at(path):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module.Value
+
+
+def test_a_long_path_shows_its_end_around_the_marked_op():
+    V = engine("tests.zoo.tanh_derivative_of_input")
+    x = V(0.3)
+    out = x.tanh()
+    for _ in range(40):
+        out = out * 1.01
+    out.backward()
+    text = failgraph.lines(failgraph.analyse(out), {id(x): "x"})
+    assert len(text) <= failgraph.MAX_SHOWN + 8, text
+    assert any("values on the path from the output down to here are not shown" in t for t in text)
+    assert any("tanh ◀ backward wrong" in t for t in text) and any(" x  data=0.3" in t and "✗" in t for t in text)

@@ -343,11 +343,8 @@ MAX_INDENT = 40  # levels of indentation in the text tree; deeper lines keep the
 
 
 def to_text(root, max_nodes: int = MAX_NODES, title: str | None = None, check: Check | None = None) -> str:
-    """An indented tree from the output down to the leaves.
-
-    A value used more than once is listed the first time and then referred
-    back to as ``vN (see above)``.
-    """
+    """An indented tree from the output down to the leaves. A value used more than once is listed the
+    first time and then referred back to as ``vN (see above)``."""
     graph = trace(root, max_nodes, check)
     lines = [t for t in (title, graph.summary()) if t]
     shown: set[str] = set()
@@ -362,9 +359,11 @@ def to_text(root, max_nodes: int = MAX_NODES, title: str | None = None, check: C
             lines.append(f"{lead}{item.id} {_what(item)} (see above)")
             continue
         shown.add(item.id)
-        lines.append(lead + _describe(item, check.source if check else "right"))
+        inline = check is not None and check.keep is not None  # around what went wrong: say hidden operands inline
+        lines.append(lead + _describe(item, check.source if check else "right")
+                     + (f"  (+{item.hidden} not shown)" if item.hidden and inline else ""))
         children: list[Node | str] = list(item.operands)
-        if item.hidden:
+        if item.hidden and not inline:
             children.append(f"... {item.hidden} more (not drawn)")
         for i in reversed(range(len(children))):
             branch, carry = ("└─ ", "   ") if i == len(children) - 1 else ("├─ ", "│  ")
