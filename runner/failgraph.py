@@ -4,12 +4,13 @@ A gradient failure that carries its graph (``failure.graph``: the output on
 which ``backward()`` ran; ``failure.names``: id(node) or node -> a name) gets,
 in its block, a compact text tree of that graph and the path of the same graph
 drawn as a picture (``out/failures/<test>.svg``, or text/DOT/Mermaid without
-graphviz):
+graphviz). For out = (x + y) * x on an engine whose + overwrites (=) its first operand's grad:
 
-    v4 + ◀ backward wrong  data=-3.75  grad=1  right=1
-    ├─ v2 + data=-0.5  grad=-2.5  right=-2.5
-    │  ├─ x  data=1.5  grad=-2.5  right=-3  ✗
-    ...
+    v3 out = *  data=-1.5  grad=1  right=1
+    ├─ v0 x  data=1.5  grad=1.5  right=0.5  ✗
+    └─ v2 + ◀ backward wrong  data=-1  grad=1.5  right=1.5
+       ├─ v1 y  data=-2.5  grad=1.5  right=1.5
+       └─ v0 x (see above)
 
 The right grads come from replaying the same graph on the reference engine
 (runner/recognise.py tells which op of utils/ops.py made each node, on any
@@ -140,10 +141,10 @@ def _right_helpers(Value) -> set[str]:
             if all(_probe(Value, OPS[name], args) is None for args in diagnose.sample_args(OPS[name]))}
 
 
-def suspects(nodes: list, right: dict[int, float], check: Check | None = None) -> list:
+def suspects(nodes: list, right: dict[int, float]) -> list:
     """Ops whose own grad is right while an operand's is wrong, and every user of that operand
     has a right grad (so the operand's error comes from one of them, not from above)."""
-    check = check or Check(right)
+    check = Check(right)
     wrong = {id(n) for n in nodes if check.differs(n)}
     users: dict[int, list] = {}
     for node in nodes:
