@@ -116,10 +116,10 @@ def _points(step: recognise.Step) -> list[tuple]:
 
 # The probes of the chain rule and of a double use build ``op(..) * 3`` and ``op(x) + op(x)``: they
 # blame ``op`` only when the engine's own * (for the chain) and + (for a double use) are right.
-_HELPER = {"chain": "mul", "accumulation": "add"}
+_COMBINER = {"chain": "mul", "accumulation": "add"}
 
 
-def _probe(Value, op, values, helpers_right: set[str] | None = None) -> diagnose.Finding | None:
+def _probe(Value, op, values, combiners_right: set[str] | None = None) -> diagnose.Finding | None:
     for check in (diagnose.check_local, diagnose.check_use):
         try:
             found = check(Value, op, values)
@@ -127,17 +127,17 @@ def _probe(Value, op, values, helpers_right: set[str] | None = None) -> diagnose
             continue
         if found is None:
             continue
-        helper = _HELPER.get(found.kind)
-        trusted = helper is None or helper == op.name or helpers_right is None or helper in helpers_right
+        combiner = _COMBINER.get(found.kind)
+        trusted = combiner is None or combiner == op.name or combiners_right is None or combiner in combiners_right
         return found if found.op == op.name and found.kind in MARKED_KINDS and trusted else None
     return None
 
 
-def _right_helpers(Value) -> set[str]:
+def _right_combiners(Value) -> set[str]:
     """Which of + and * pass their own probes (the seed of backward() first: without it nothing is trusted)."""
     if diagnose.check_seed(Value) is not None:
         raise ValueError("backward() does not seed the output with 1")
-    return {name for name in _HELPER.values()
+    return {name for name in _COMBINER.values()
             if all(_probe(Value, OPS[name], args) is None for args in diagnose.sample_args(OPS[name]))}
 
 
@@ -158,14 +158,14 @@ def mark(nodes: list, right: dict[int, float], Value) -> dict[int, diagnose.Find
     """The suspects that a probe of their op, on ``Value`` at the graph's values, confirms."""
     found: dict[int, diagnose.Finding] = {}
     probed: dict[tuple, diagnose.Finding | None] = {}
-    helpers: set[str] | None = None
+    combiners: set[str] | None = None
     for node in suspects(nodes, right):
-        helpers = _right_helpers(Value) if helpers is None else helpers
+        combiners = _right_combiners(Value) if combiners is None else combiners
         step = recognise.identify(node)
         for op, values in _points(step) if step is not None else []:
             key = (op.name, tuple(values))
             if key not in probed:
-                probed[key] = _probe(Value, op, values, helpers)
+                probed[key] = _probe(Value, op, values, combiners)
             if probed[key] is not None:
                 found[id(node)] = probed[key]
                 break
