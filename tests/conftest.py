@@ -47,4 +47,5 @@ def state(tmp_path, monkeypatch) -> Path:
     """This test's own state folder (created by the first tool that writes into it)."""
     folder = tmp_path / "state"
     monkeypatch.setenv("KATA_STATE_DIR", str(folder))
+    monkeypatch.setenv("KATA_FAILURES_DIR", str(tmp_path / "failures"))  # failure pictures, never out/failures
     return folder

@@ -16,7 +16,7 @@ from runner.manifest import ROOT
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "seed_example.dot"
 SEED = "x*y + x"
-UPDATE = (f'python -m tools.graph "{SEED}" --at x=2,y=3 --format dot '
+UPDATE = (f'python -m tools.graph "{SEED}" --at x=2,y=3 --impl reference --format dot '
           f"--out {SNAPSHOT.relative_to(ROOT).as_posix()}")
 
 
@@ -48,7 +48,7 @@ def test_seed_example_dot_matches_the_snapshot():
 
 def test_cli_writes_the_snapshot_dot(tmp_path, capsys):
     out = tmp_path / "seed.dot"
-    assert graph.main([SEED, "--at", "x=2,y=3", "--format", "dot", "--out", str(out)]) == 0
+    assert graph.main([SEED, "--at", "x=2,y=3", "--impl", "reference", "--format", "dot", "--out", str(out)]) == 0
     assert_snapshot(out.read_text(encoding="utf-8"))
     assert out.name in capsys.readouterr().out
 
@@ -302,7 +302,7 @@ def test_no_backward_leaves_grads_zero():
 def test_cli_writes_svg_where_dot_exists(tmp_path, capsys):
     pytest.importorskip("graphviz")
     out = tmp_path / "seed.svg"
-    assert graph.main([SEED, "--out", str(out)]) == 0
+    assert graph.main([SEED, "--impl", "reference", "--out", str(out)]) == 0
     svg = out.read_text(encoding="utf-8")
     assert "<svg" in svg and "grad 4" in svg and "data 8" in svg
     assert out.name in capsys.readouterr().out
@@ -319,7 +319,7 @@ def test_png_is_a_png(tmp_path):
 def test_cli_falls_back_to_text_without_dot(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(viz, "dot_available", lambda: False)
     out = tmp_path / "seed.svg"
-    assert graph.main([SEED, "--out", str(out)]) == 0
+    assert graph.main([SEED, "--impl", "reference", "--out", str(out)]) == 0
     printed = capsys.readouterr()
     assert not out.exists()
     for suffix in (".txt", ".dot", ".mmd"):
@@ -354,7 +354,21 @@ def test_cli_reports_engine_errors_in_one_line(tmp_path, capsys):
     assert graph.main([SEED, "--impl", str(stub), "--out", str(tmp_path / "g.txt")]) == 1
     err = capsys.readouterr().err
     assert "NotImplementedError" in err and "Traceback" not in err
-    assert graph.main(["x ** y", "--out", str(tmp_path / "g.txt")]) == 1  # a Value exponent: TypeError
+    assert graph.main(["x ** y", "--impl", "reference", "--out", str(tmp_path / "g.txt")]) == 1  # TypeError
     assert "TypeError" in capsys.readouterr().err
     assert graph.main(["__import__('os')", "--out", str(tmp_path / "g.txt")]) == 2
     assert "not allowed" in capsys.readouterr().err
+
+
+def test_a_check_shows_the_right_grad_beside_each_and_more_digits_when_they_differ_late():
+    z = seed_example()
+    x = next(p for p in z._prev if not p._prev)  # the leaf x of z = x*y + x (grad 4)
+    right = {id(node.value): node.grad for node in viz.trace(z).nodes}
+    right[id(x)] = 4.0001
+    check = viz.Check(right, marked={id(z)}, source="torch")
+    text = viz.to_text(z, check=check)
+    assert "x  data=2  grad=4  torch=4.0001  ✗" in text and "y  data=3  grad=2  torch=2\n" in text
+    assert text.startswith("v3 + ◀ backward wrong  data=8  grad=1  torch=1\n")
+    dot = viz.to_dot(z, check=check)
+    assert "{ x | data 2 | grad 4 | torch 4.0001 }" in dot and 'fillcolor="#f9d6d5"' in dot
+    assert 'v3_op [label="+\\nbackward wrong"' in dot

@@ -3,10 +3,14 @@
     python -m tools.graph "x*y + x"                                  # out/graph_x_mul_y_add_x.svg
     python -m tools.graph "tanh(x*w + b)" --at x=1,w=-2,b=0.5 --format text
     python -m tools.graph "x*y + x" --impl learner --level 2         # your own engine
+    python -m tools.graph "3 * tanh(x)" --check --impl PATH          # grads beside PyTorch's, wrong op marked
 
 The expression is parsed with ``ast`` and only names, numbers, ``+ - * / **``,
 unary minus and the functions in ``FUNCTIONS`` are accepted: nothing is
-evaluated as Python. The drawing itself is utils/visualization.py.
+evaluated as Python. The drawing itself is utils/visualization.py; ``--check``
+puts PyTorch's grads (or finite differences') beside the engine's and marks
+the op whose backward went wrong (runner/failgraph.py). Without ``--impl`` the
+learner's own engine is drawn once they have written one, else the reference.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import re
 import sys
 from pathlib import Path
 
-from runner import manifest, state
+from runner import failgraph, manifest, recognise, state
 from runner.paths import shown
 from utils.visualization import FORMATS, FUNCTIONS, MAX_NODES, OUT, draw, number, to_text
 
@@ -216,13 +220,75 @@ def build(expression: str, Value, at: dict[str, float] | None = None, backward: 
 # -- command line ----------------------------------------------------------------------------
 
 
-def _default_learner_level() -> manifest.Level:
-    """The most advanced level whose value.py the learner has changed (level 1 if none)."""
-    chosen = manifest.levels()[0]
+def written_level() -> manifest.Level | None:
+    """The most advanced level whose value.py the learner has written (it differs from the level's
+    stub), or None while every one is still the stub."""
+    chosen = None
     for lv in manifest.levels():
         if state.level_started(lv):
             chosen = lv
     return chosen
+
+
+# -- --check: the right grads, from PyTorch or finite differences ------------------------------
+
+
+def torch_grads(nodes: list) -> dict[int, float]:
+    """The grad of every node, by PyTorch (float64) on the same graph replayed."""
+    import torch
+
+    made = failgraph.replay(nodes, lambda d: torch.tensor(d, dtype=torch.float64, requires_grad=True))
+    for tensor in made.values():
+        if not tensor.is_leaf:
+            tensor.retain_grad()
+    made[id(nodes[-1])].backward()
+    return {key: 0.0 if t.grad is None else float(t.grad) for key, t in made.items()}
+
+
+def numerical_grads(nodes: list) -> dict[int, float]:
+    """The grad of every node by central differences: nudge its value, recompute what depends on it."""
+    from utils.finite_difference_checker import numerical_gradient
+
+    steps = {id(n): recognise.identify(n) for n in nodes if recognise.operands(n)}
+    if None in steps.values():
+        raise failgraph.Unrecognised("an op of this graph is not one of the kata's")
+
+    def output(nudged: int, value: float) -> float:
+        values: dict[int, float] = {}
+        for node in nodes:
+            step = steps.get(id(node))
+            values[id(node)] = value if id(node) == nudged else float(node.data) if step is None else \
+                step.op.fn(*[values[id(a)] if recognise._is_node(a) else a for a in step.args])
+        return values[id(nodes[-1])]
+
+    return {id(n): numerical_gradient(lambda xs, n=n: output(id(n), xs[0]), [float(n.data)], 0) for n in nodes}
+
+
+def oracle(against: str | None) -> tuple:
+    """(the grads function, its name): PyTorch when installed, else finite differences."""
+    from utils.torch_oracle import torch_available
+
+    if against == "torch" or (against is None and torch_available()):
+        return torch_grads, "PyTorch"
+    return numerical_grads, "numerical"
+
+
+def check_lines(out, against: str | None, max_nodes: int, title: str) -> tuple[failgraph.Analysis, list[str]]:
+    """The graph with the oracle's grads beside the engine's, and a verdict."""
+    grads, source = oracle(against)
+    analysis = failgraph.analyse(out, grads, source)
+    text = to_text(out, max_nodes, title, analysis.check()).splitlines()
+    wrong = analysis.wrong()
+    if not analysis.right:
+        verdict = f"no comparison: {analysis.note}"
+    elif not wrong:
+        verdict = f"every grad agrees with {'PyTorch' if source == 'PyTorch' else 'finite differences'}"
+    else:
+        verdict = (f"{len(wrong)} of {len(analysis.nodes)} grads differ from "
+                   f"{'PyTorch' if source == 'PyTorch' else 'finite differences'} (✗)")
+        if not analysis.marked:
+            verdict += "; no single op confirmed by a probe (an order or seed problem of backward()?)"
+    return analysis, text + failgraph.marks(analysis) + [verdict]
 
 
 def _arrives(name: str, impl: str, level: manifest.Level) -> str:
@@ -235,6 +301,18 @@ def _arrives(name: str, impl: str, level: manifest.Level) -> str:
     if impl == "learner" and op.level > level.number:
         return f" ({name} arrives at level {op.level}: add --level {op.level})"
     return f" ({name} is part of level {op.level})"
+
+
+def _engine_name(impl: str, level: manifest.Level, chosen: bool) -> str:
+    """Which engine is drawn, said in full."""
+    if impl == "learner":
+        files = ", ".join(shown(level.path / name) for name in level.files[:1])
+        return f"yours, level {level.number} ({files})" + (": the most advanced level you have written" if chosen
+                                                             else "")
+    if impl == "reference":
+        return "the reference (reference/engine.py)" + (
+            ": no katas/levelN/value.py is written yet (--impl learner draws yours)" if chosen else "")
+    return impl
 
 
 def _slug(expression: str) -> str:
@@ -252,15 +330,26 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("expression", help='e.g. "x*y + x"; names, numbers, + - * / **, relu tanh exp log sigmoid')
     parser.add_argument("--at", help="values of the variables, e.g. x=2,y=3 (defaults: x=2, y=3, others 1)")
-    parser.add_argument("--impl", default="reference",
-                        help="engine: reference (default), learner, or a path to a value.py / kata folder")
+    parser.add_argument("--impl", help="engine: learner, reference, or a path to a value.py / kata folder "
+                        "(default: yours once you have written a value.py, else the reference)")
     parser.add_argument("--level", type=int, help="level of the learner's engine (default: the most advanced "
                         "level you have edited)")
     parser.add_argument("--format", choices=list(FORMATS), help="default: svg, or the suffix of --out")
     parser.add_argument("--out", help="file to write (default: out/graph_<expression>.<format>)")
     parser.add_argument("--no-backward", action="store_true", help="draw before backward(): every grad 0")
     parser.add_argument("--max-nodes", type=int, default=MAX_NODES, help=f"summarise above this (default {MAX_NODES})")
+    parser.add_argument("--check", action="store_true", help="put the right grads beside the engine's (PyTorch's, "
+                        "or finite differences'), and mark the op whose backward went wrong")
+    parser.add_argument("--against", choices=["torch", "numerical"], help="--check against PyTorch or finite "
+                        "differences (default: PyTorch when installed)")
     args = parser.parse_args(argv)
+    if args.check and args.no_backward:
+        parser.error("--check compares the grads of backward(): it cannot go with --no-backward")
+    written, chosen = written_level(), args.impl is None
+    if args.impl is None:
+        args.impl = "learner" if written is not None else "reference"
+        if args.level is None and written is not None:
+            args.level = written.number
 
     from runner import impl as impl_loader
 
@@ -273,7 +362,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.level is not None:
             level = manifest.level(args.level)
         elif args.impl == "learner":
-            level = _default_learner_level()
+            level = written or manifest.levels()[0]
         else:
             level = manifest.levels()[-1]
         engine = impl_loader.load(args.impl, level)
@@ -295,13 +384,21 @@ def main(argv: list[str] | None = None) -> int:
     point = ", ".join(f"{name}={number(leaf.data)}" for name, leaf in variables.items())
     title = f"{args.expression}  at {point}" + ("" if not args.no_backward else "  (before backward)")
     path = Path(args.out) if args.out else OUT / f"graph_{_slug(args.expression)}{FORMATS[fmt]}"
-    drawing = draw(out, path, fmt, max_nodes=args.max_nodes, title=title)
-    engine_name = args.impl + (f" (level {level.number})" if args.impl == "learner" else "")
+    print(f"engine: {_engine_name(args.impl, level, chosen)}")
+    analysis = None
+    if args.check:
+        analysis, lines = check_lines(out, args.against, args.max_nodes, title)
+        title += f"\ngrad: this engine's; {analysis.source}: the right one; red: they differ; " \
+                 "red op: its backward went wrong"
+    drawing = draw(out, path, fmt, max_nodes=args.max_nodes, title=title,
+                   check=analysis.check() if analysis is not None else None)
     if drawing.note:
         print(f"note: {drawing.note}", file=sys.stderr)
-    if fmt == "text" or drawing.note:
+    if analysis is not None:
+        print("\n".join(lines))
+    elif fmt == "text" or drawing.note:
         print(to_text(out, args.max_nodes, title), end="")
-    print(f"engine: {engine_name}; output data={number(out.data)}; "
+    print(f"output data={number(out.data)}; "
           + ", ".join(f"d/d{name}={number(leaf.grad)}" for name, leaf in variables.items()))
     for p in drawing.paths:
         print(shown(p))

@@ -9,14 +9,11 @@ The command line (``nox -s graph -- "x*y + x"``) is tools/graph.py.
 Works on any engine: it reads only ``data``, ``grad``, ``_prev`` (any
 iterable: set, tuple, list) and ``_op``, plus ``label`` when a node has one.
 
-Renderings, from the richest to the one that needs nothing:
-
-* SVG / PNG through graphviz (the ``graphviz`` Python package and the ``dot``
-  program). Without them, ``draw`` writes the fallbacks below and says why.
-* DOT text (``to_dot``): paste it into any graphviz viewer.
-* Mermaid (``to_mermaid``): renders on GitHub, in many editors, on mermaid.live.
-* Text (``to_text``): an indented tree; a node used twice is listed once and
-  referred back to by its id.
+Renderings, from the richest to the one that needs nothing: SVG / PNG through
+graphviz (the ``graphviz`` package and the ``dot`` program; without them ``draw``
+writes the fallbacks and says why), DOT text (``to_dot``), Mermaid
+(``to_mermaid``: renders on GitHub), and text (``to_text``: an indented tree; a
+node used twice is listed once and referred back to by its id).
 
 The output is deterministic: nodes are numbered ``v0, v1, ...`` operands
 first (a post-order walk from the output), never by ``id()``; when ``_prev``
@@ -24,6 +21,10 @@ is a set, operands are visited in a fixed order (by label, op, data, grad).
 Walks use explicit stacks, so a chain of a million nodes does not recurse, and
 a graph of more than ``max_nodes`` values is summarised: the values nearest
 the output are drawn and the rest are counted.
+
+A ``Check`` puts the right grad beside each value's own (red where they
+differ) and marks the ops whose backward went wrong; its ``keep`` draws only
+the values around what went wrong (runner/failgraph.py, ``--check``).
 """
 
 from __future__ import annotations
@@ -43,7 +44,6 @@ FUNCTIONS = ("relu", "tanh", "exp", "log", "sigmoid")  # callable in expressions
 FORMATS = {"svg": ".svg", "png": ".png", "dot": ".dot", "mermaid": ".mmd", "text": ".txt"}
 OUT = Path(__file__).resolve().parent.parent / "out"  # git-ignored
 
-
 # -- the graph, read through the public attributes only -----------------------------------------
 
 
@@ -58,6 +58,10 @@ class Node:
     grad: object
     operands: list[Node] = field(default_factory=list)  # the drawn operands, in order
     hidden: int = 0  # operands not drawn because the graph was capped
+    right: float | None = None  # the right grad, when a Check gives it
+    wrong: bool = False  # grad and right differ
+    marked: bool = False  # the op whose backward went wrong
+    digits: int = 4  # significant digits of grads: more when grad and right differ only after the 4th
 
     @property
     def is_leaf(self) -> bool:
@@ -65,9 +69,29 @@ class Node:
 
 
 @dataclass
+class Check:
+    """Right grads beside the engine's, by id(value); ``marked``: the ops whose backward went wrong;
+    ``keep``: the only values to draw; ``source``: what the right grads are called."""
+
+    right: dict[int, float]
+    marked: set[int] = field(default_factory=set)
+    names: dict[int, str] = field(default_factory=dict)
+    keep: set[int] | None = None
+    source: str = "right"
+
+    def differs(self, value) -> bool:
+        right, grad = self.right.get(id(value)), getattr(value, "grad", None)
+        try:
+            return right is not None and not (grad == right or abs(float(grad) - right) <= 1e-9 + 1e-6 * abs(right))
+        except (TypeError, ValueError):
+            return True
+
+
+@dataclass
 class Graph:
     nodes: list[Node]  # post-order: the output is last
     total: int  # values in the whole graph (drawn or not)
+    around: str = "nearest the output"  # which values were kept when capped
 
     @property
     def root(self) -> Node:
@@ -80,7 +104,7 @@ class Graph:
     def summary(self) -> str | None:
         if not self.capped:
             return None
-        return (f"{self.total} values: showing the {len(self.nodes)} nearest the output, "
+        return (f"{self.total} values: showing the {len(self.nodes)} {self.around}, "
                 f"{self.total - len(self.nodes)} not drawn")
 
 
@@ -134,12 +158,13 @@ class _Walker:
         return self._signatures[id(root)][1]
 
 
-def trace(root, max_nodes: int = MAX_NODES) -> Graph:
+def trace(root, max_nodes: int = MAX_NODES, check: Check | None = None) -> Graph:
     """Walk the graph below ``root`` without recursion.
 
     Every value is counted; at most ``max_nodes`` of them, the nearest the
-    output (breadth first), are kept for drawing.
+    output (breadth first), are kept for drawing (or those in ``check.keep``).
     """
+    keep = check.keep if check is not None else None
     if max_nodes < 1:
         raise ValueError("max_nodes must be at least 1")
     walker = _Walker()
@@ -148,7 +173,7 @@ def trace(root, max_nodes: int = MAX_NODES) -> Graph:
     alive = []  # keeps every visited object alive, so no id() is reused during the walk
     for value in breadth_first(root, walker.operands):
         alive.append(value)
-        if len(kept) < max_nodes:
+        if (len(kept) < max_nodes) if keep is None else (id(value) in keep or value is root):
             kept[id(value)] = value
     total = len(alive)
 
@@ -162,7 +187,7 @@ def trace(root, max_nodes: int = MAX_NODES) -> Graph:
         key = id(value)
         if expanded:
             if key not in nodes:
-                node = _node(value, len(order))
+                node = _node(value, len(order), check)
                 nodes[key] = node
                 numbered[key] = node.number
                 order.append(node)
@@ -180,19 +205,26 @@ def trace(root, max_nodes: int = MAX_NODES) -> Graph:
             else:
                 node.hidden += 1
     del alive
-    return Graph(order, total)
+    return Graph(order, total, "nearest the output" if keep is None else "around what went wrong")
 
 
-def _node(value, number: int) -> Node:
+def _node(value, index: int, check: Check | None = None) -> Node:
     label = getattr(value, "label", None)
+    if check is not None:
+        label = check.names.get(id(value), label)
     op = getattr(value, "_op", "")
-    return Node(id=f"v{number}", number=number, value=value, label=str(label) if label not in (None, "") else None,
+    node = Node(id=f"v{index}", number=index, value=value, label=str(label) if label not in (None, "") else None,
                 op=str(op) if op is not None else "", data=getattr(value, "data", value),
                 grad=getattr(value, "grad", None))
+    if check is not None:
+        node.right, node.wrong = check.right.get(id(value)), check.differs(value)
+        node.marked = id(value) in check.marked
+        node.digits = 10 if node.wrong and number(node.grad) == number(node.right) else 4
+    return node
 
 
-def number(x) -> str:
-    """A number with 4 significant digits: 2, 0.5, 1.333, -3.142e+05, nan."""
+def number(x, digits: int = 4) -> str:
+    """A number with 4 (or ``digits``) significant digits: 2, 0.5, 1.333, -3.142e+05, nan."""
     try:
         f = float(x)
     except (TypeError, ValueError):
@@ -201,11 +233,7 @@ def number(x) -> str:
         return "0"  # also -0.0
     if math.isnan(f) or math.isinf(f):
         return str(f)
-    return f"{f:.4g}"
-
-
-def _op_text(node: Node) -> str:
-    return node.op or "?"
+    return f"{f:.{digits}g}"
 
 
 # -- DOT -------------------------------------------------------------------------------------
@@ -220,12 +248,12 @@ def _dot_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
-def to_dot(root, max_nodes: int = MAX_NODES, title: str | None = None) -> str:
+def to_dot(root, max_nodes: int = MAX_NODES, title: str | None = None, check: Check | None = None) -> str:
     """The graph as DOT text: a box per value (label, data, grad), an ellipse per op.
 
     Deterministic: the same graph gives the same text, whatever the engine.
     """
-    graph = trace(root, max_nodes)
+    graph = trace(root, max_nodes, check)
     caption = "\n".join(t for t in (title, graph.summary()) if t)
     lines = [
         "digraph autograd {",
@@ -236,15 +264,22 @@ def to_dot(root, max_nodes: int = MAX_NODES, title: str | None = None) -> str:
     ]
     for node in graph.nodes:
         fields = [_dot_record(node.label)] if node.label else []
-        fields += [f"data {_dot_record(number(node.data))}", f"grad {_dot_record(number(node.grad))}"]
+        fields += [f"data {_dot_record(number(node.data))}", f"grad {_dot_record(number(node.grad, node.digits))}"]
+        if node.right is not None:
+            fields.append(f"{_dot_record(check.source)} {_dot_record(number(node.right, node.digits))}")
         style = ""
         if node is graph.root:
             style = ", penwidth=2"
         elif node.is_leaf:
             style = ', style=filled, fillcolor="#e8f0fe"'
+        if node.wrong:
+            style += ', style=filled, fillcolor="#f9d6d5", color="#b3261e", fontcolor="#b3261e"'
         lines.append(f'  {node.id} [shape=record, label="{{ {" | ".join(fields)} }}"{style}]')
         if node.operands or node.hidden:
-            lines.append(f"  {node.id}_op [label={_dot_string(_op_text(node))}, shape=ellipse]")
+            marked = (', style=filled, fillcolor="#b3261e", fontcolor=white, penwidth=2'
+                      if node.marked else "")
+            text = (node.op or "?") + ("\nbackward wrong" if node.marked else "")
+            lines.append(f"  {node.id}_op [label={_dot_string(text)}, shape=ellipse{marked}]")
             lines.append(f"  {node.id}_op -> {node.id}")
             for operand in node.operands:
                 lines.append(f"  {operand.id} -> {node.id}_op")
@@ -262,9 +297,9 @@ def _mermaid(text: str) -> str:
     return (text.replace("&", "#amp;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;"))
 
 
-def to_mermaid(root, max_nodes: int = MAX_NODES, title: str | None = None) -> str:
+def to_mermaid(root, max_nodes: int = MAX_NODES, title: str | None = None, check: Check | None = None) -> str:
     """The graph as a Mermaid flowchart (renders on GitHub and in many editors)."""
-    graph = trace(root, max_nodes)
+    graph = trace(root, max_nodes, check)
     lines = []
     caption = " - ".join(t for t in (title, graph.summary()) if t)
     if caption:
@@ -272,9 +307,14 @@ def to_mermaid(root, max_nodes: int = MAX_NODES, title: str | None = None) -> st
     lines.append("flowchart LR")
     for node in graph.nodes:
         head = f"{_mermaid(node.label)}<br/>" if node.label else ""
-        lines.append(f'  {node.id}["{head}data {number(node.data)}<br/>grad {number(node.grad)}"]')
+        right = "" if node.right is None else f"<br/>{_mermaid(check.source)} {number(node.right, node.digits)}"
+        lines.append(f'  {node.id}["{head}data {number(node.data)}<br/>grad {number(node.grad, node.digits)}{right}"]')
+        if node.wrong:
+            lines.append(f"  style {node.id} fill:#f9d6d5,stroke:#b3261e")
         if node.operands or node.hidden:
-            lines.append(f'  {node.id}_op(("{_mermaid(_op_text(node))}"))')
+            lines.append(f'  {node.id}_op(("{_mermaid(node.op or "?")}{" backward wrong" if node.marked else ""}"))')
+            if node.marked:
+                lines.append(f"  style {node.id}_op fill:#b3261e,color:#fff")
             lines.append(f"  {node.id}_op --> {node.id}")
             for operand in node.operands:
                 lines.append(f"  {operand.id} --> {node.id}_op")
@@ -289,24 +329,23 @@ def to_mermaid(root, max_nodes: int = MAX_NODES, title: str | None = None) -> st
 
 def _what(node: Node) -> str:
     if node.operands or node.hidden:
-        return f"{node.label} = {_op_text(node)}" if node.label else _op_text(node)
+        return f"{node.label} = {node.op or '?'}" if node.label else node.op or "?"
     return node.label or "leaf"
 
 
-def _describe(node: Node) -> str:
-    return f"{node.id} {_what(node)}  data={number(node.data)}  grad={number(node.grad)}"
+def _describe(node: Node, source: str = "right") -> str:
+    right = "" if node.right is None else f"  {source}={number(node.right, node.digits)}{'  ✗' * node.wrong}"
+    return (f"{node.id} {_what(node)}{' ◀ backward wrong' if node.marked else ''}  data={number(node.data)}  "
+            f"grad={number(node.grad, node.digits)}{right}")
 
 
 MAX_INDENT = 40  # levels of indentation in the text tree; deeper lines keep the last ones and start with "…"
 
 
-def to_text(root, max_nodes: int = MAX_NODES, title: str | None = None) -> str:
-    """An indented tree from the output down to the leaves.
-
-    A value used more than once is listed the first time and then referred
-    back to as ``vN (see above)``.
-    """
-    graph = trace(root, max_nodes)
+def to_text(root, max_nodes: int = MAX_NODES, title: str | None = None, check: Check | None = None) -> str:
+    """An indented tree from the output down to the leaves. A value used more than once is listed the
+    first time and then referred back to as ``vN (see above)``."""
+    graph = trace(root, max_nodes, check)
     lines = [t for t in (title, graph.summary()) if t]
     shown: set[str] = set()
     # (node or a line of text, prefix of its own line, prefix for its operands' lines)
@@ -320,9 +359,11 @@ def to_text(root, max_nodes: int = MAX_NODES, title: str | None = None) -> str:
             lines.append(f"{lead}{item.id} {_what(item)} (see above)")
             continue
         shown.add(item.id)
-        lines.append(lead + _describe(item))
+        inline = check is not None and check.keep is not None  # around what went wrong: say hidden operands inline
+        lines.append(lead + _describe(item, check.source if check else "right")
+                     + (f"  (+{item.hidden} not shown)" if item.hidden and inline else ""))
         children: list[Node | str] = list(item.operands)
-        if item.hidden:
+        if item.hidden and not inline:
             children.append(f"... {item.hidden} more (not drawn)")
         for i in reversed(range(len(children))):
             branch, carry = ("└─ ", "   ") if i == len(children) - 1 else ("├─ ", "│  ")
@@ -339,16 +380,7 @@ def _clip(prefix: str) -> str:
 # -- files -----------------------------------------------------------------------------------
 
 
-def dot_available() -> bool:
-    """Whether SVG/PNG can be drawn here: the graphviz package and the ``dot`` program."""
-    try:
-        import graphviz  # noqa: F401
-    except ImportError:
-        return False
-    return shutil.which("dot") is not None
-
-
-def _what_is_missing() -> str:
+def _missing() -> list[str]:
     needs = []
     if shutil.which("dot") is None:
         needs.append("the graphviz program `dot` (apt install graphviz, brew install graphviz, "
@@ -357,7 +389,12 @@ def _what_is_missing() -> str:
         import graphviz  # noqa: F401
     except ImportError:
         needs.append("the graphviz Python package (pip install graphviz; `nox -s graph` installs it)")
-    return "pictures need " + (" and ".join(needs) if needs else "graphviz")
+    return needs
+
+
+def dot_available() -> bool:
+    """Whether SVG/PNG can be drawn here: the graphviz package and the ``dot`` program."""
+    return not _missing()
 
 
 @dataclass
@@ -366,7 +403,8 @@ class Drawing:
     note: str | None = None  # why a fallback was written instead, when it was
 
 
-def draw(root, path, format: str = "svg", max_nodes: int = MAX_NODES, title: str | None = None) -> Drawing:
+def draw(root, path, format: str = "svg", max_nodes: int = MAX_NODES, title: str | None = None,
+         check: Check | None = None) -> Drawing:
     """Write the graph to ``path`` (its suffix is set from ``format``).
 
     ``svg`` and ``png`` need graphviz; without it (or if ``dot`` fails) the
@@ -379,9 +417,9 @@ def draw(root, path, format: str = "svg", max_nodes: int = MAX_NODES, title: str
     if base.suffix in FORMATS.values():
         base = base.with_suffix("")
     base.parent.mkdir(parents=True, exist_ok=True)
-    dot_text = to_dot(root, max_nodes, title)
-    renderers = {"dot": lambda: dot_text, "mermaid": lambda: to_mermaid(root, max_nodes, title),
-                 "text": lambda: to_text(root, max_nodes, title)}
+    dot_text = to_dot(root, max_nodes, title, check)
+    renderers = {"dot": lambda: dot_text, "mermaid": lambda: to_mermaid(root, max_nodes, title, check),
+                 "text": lambda: to_text(root, max_nodes, title, check)}
     if format in renderers:
         out = base.with_suffix(FORMATS[format])
         out.write_text(renderers[format](), encoding="utf-8")
@@ -400,7 +438,7 @@ def draw(root, path, format: str = "svg", max_nodes: int = MAX_NODES, title: str
             out.write_bytes(picture)
             return Drawing([out])
     else:
-        note = f"no {format.upper()}: " + _what_is_missing()
+        note = f"no {format.upper()}: pictures need " + (" and ".join(_missing()) or "graphviz")
     paths = []
     for name in ("text", "dot", "mermaid"):
         out = base.with_suffix(FORMATS[name])

@@ -13,6 +13,7 @@ solved); its constants say
     BUGGY       the planted lines, and
     FIX         the lines of the reference they replace (so FIX is the answer)
     EXTRA       optional (old, new) replacements elsewhere that the bug needs (an import)
+    GRAPH       optional: the arguments of ``nox -s graph --`` that draw the symptom (with ``--check``)
 
 A hunt is planted by replacing FIX with BUGGY in a copy of the reference
 (``reference/engine.py`` for value.py, ``reference/nn.py`` for nn.py).
@@ -46,6 +47,7 @@ class Hunt:
     fix: str
     lesson: str
     extra: tuple[tuple[str, str], ...] = field(default=())
+    graph: str = ""  # an expression (and --at) whose graph shows the symptom
 
     @property
     def files(self) -> tuple[str, ...]:
@@ -75,6 +77,7 @@ def _load(name: str) -> Hunt:
         fix=module.FIX,
         lesson=lesson,
         extra=tuple(tuple(pair) for pair in getattr(module, "EXTRA", ())),
+        graph=getattr(module, "GRAPH", ""),
     )
 
 

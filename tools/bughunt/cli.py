@@ -52,7 +52,8 @@ def start(h: Hunt, minutes: float | None) -> int:
     print(f'  "{h.symptom}"\n')
     print(f"The code is in {rel}/ ({', '.join(h.files)}); its README.md lists the tools:")
     print(f"  python {rel}/probe.py                     check_gradients on this engine")
-    print(f'  nox -s graph -- "x*y + x" --impl {rel}/value.py')
+    expression = h.graph or '"x*y + x"'
+    print(f"  nox -s graph -- {expression} --check --impl {rel}/value.py")
     print(f"  nox -s compare -- --impl {rel}")
     if "nn.py" in h.files:
         print(f"  python {rel}/train.py                     a short training run")

@@ -12,6 +12,7 @@ FILE = "value.py"
 WHERE = "Value.__mul__"
 SYMPTOM = ("The gradient of x * y is off whenever x and y differ. Squares look fine, which is "
            "why nobody noticed.")
+GRAPH = '"x*y + x"'
 HINTS = [
     "check_gradients(lambda x, y: x * y, [2.0, 3.0], Value) shows which input is off, and by how much.",
     "Compare what backward() gave for x with the values of x and y: which one did it use?",

@@ -11,6 +11,7 @@ FILE = "value.py"
 WHERE = "Value.__add__"
 SYMPTOM = ("When a variable is used twice in a sum, its gradient comes out too small. Used once, "
            "it is fine.")
+GRAPH = '"(x + x) * y"'
 HINTS = [
     "Try check_gradients(lambda a: a + a, [3.0], Value), then lambda a, b: a * b + a.",
     "Only + is involved when it goes wrong. What does its _backward do with the grad that is already there?",

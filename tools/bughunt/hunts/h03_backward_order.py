@@ -12,6 +12,7 @@ FILE = "value.py"
 WHERE = "Value.backward"
 SYMPTOM = ("Gradients reach the inputs of the last operation, but anything further back gets "
            "0. For z = (x * y) + 1, x and y get nothing.")
+GRAPH = '"(x*y + x) * y"'
 HINTS = [
     "Draw it: nox -s graph -- \"x*y + 1\" --impl PATH shows each node's grad after backward().",
     "Every _backward is right on its own (check a single op). Look at the order in which they run.",

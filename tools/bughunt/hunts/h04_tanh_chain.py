@@ -11,6 +11,7 @@ LEVEL = 2
 FILE = "value.py"
 WHERE = "Value.tanh"
 SYMPTOM = "The gradient of tanh(x) is right. The gradient of 3 * tanh(x) is the same number, which cannot be."
+GRAPH = '"3 * tanh(x)"'
 HINTS = [
     "check_gradients(lambda x: x.tanh(), [0.5], Value) passes; lambda x: 3 * x.tanh() does not. By what factor?",
     "A missing factor equal to the gradient that reaches tanh's output: look at what tanh's _backward multiplies.",

@@ -11,6 +11,7 @@ FILE = "value.py"
 WHERE = "Value.__pow__"
 SYMPTOM = ("Sums and products backpropagate fine, but x ** 2 and anything with a division give "
            "the wrong gradients. The forward values are right.")
+GRAPH = '"x**2 / y"'
 HINTS = [
     "check_gradients(lambda x: x ** 2, [3.0], Value): what did backward() give, and what is 2x?",
     "Division is a * b**-1 here: both symptoms come from one op.",
