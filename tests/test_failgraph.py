@@ -255,7 +255,8 @@ def test_the_default_engine_is_the_most_advanced_level_the_learner_has_written(t
         stub.mkdir()
         (stub / "value.py").write_text("stub\n")
         (mine / "value.py").write_text("mine\n" if written else "stub\n")
-        levels.append(SimpleNamespace(number=n, path=mine, stub_path=stub, files=("value.py",)))
+        levels.append(SimpleNamespace(number=n, path=mine, stub_path=stub, files=("value.py",),
+                                      folder=str(mine), stub=str(stub)))
     monkeypatch.setattr(graph_tool.manifest, "levels", lambda: tuple(levels))
     assert graph_tool.written_level().number == 2
     (levels[1].path / "value.py").write_text("stub\n")
