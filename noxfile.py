@@ -253,7 +253,8 @@ FEEDBACK_VERSIONS = {
 def feedback_versions(session: nox.Session, versions: str) -> None:
     """What learners see (failure blocks, summary, diagnosis) on the lowest and highest supported pytest and hypothesis."""
     session.install(*BASE, *FEEDBACK_VERSIONS[versions])
-    session.run("python", "-m", "pytest", "tests/test_feedback.py", "tests/test_diagnose.py", "-p", "no:randomly",
+    session.run("python", "-m", "pytest", "tests/test_feedback.py", "tests/test_diagnose.py", "tests/test_golden.py",
+                "-p", "no:randomly",
                 "-p", "no:cacheprovider", *session.posargs)
 
 

@@ -9,12 +9,12 @@ import difflib
 
 import pytest
 
-from tests.golden import CASES, HERE, screen
+from tests.golden import CASES, expected_path, screen
 
 
 @pytest.mark.parametrize("case", CASES)
 def test_the_screen_is_the_golden_one(case):
-    expected = (HERE / case / "screen.txt").read_text()
+    expected = expected_path(case).read_text()
     got = screen(case)
     diff = "\n".join(difflib.unified_diff(expected.splitlines(), got.splitlines(), "golden", "now", lineterm=""))
     assert got == expected, f"the screen of {case} changed (python -m tests.golden --update rewrites it):\n{diff}"

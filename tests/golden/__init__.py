@@ -3,11 +3,16 @@
 Each folder holds ``engine.py``, ``args`` (the level, then any pytest arguments, e.g. ``2 -k rtruediv``) and
 ``screen.txt``. ``screen(case)`` runs ``pytest katas --level N --impl engine.py`` as a learner would and keeps the
 screen from the failures on, with only machine details normalised: the engine's path, the repository's
-path, timings, the line numbers in the kata's test files (they move with every edit above them), and the
-width of pytest's rules. tests/test_golden.py compares; to regenerate after a deliberate change, run
+path, timings, the line numbers in the kata's test files (they move with every edit above them), the
+picture's file type (SVG with graphviz, text without) and the width of pytest's rules. tests/test_golden.py compares; to regenerate after a deliberate change, run
 
     python -m tests.golden --update        # rewrites every screen.txt and shows the diff
     python -m tests.golden                 # shows the diff only
+
+The screens are checked on the lowest and the highest hypothesis the kata supports (nox -s
+feedback_versions). Where a hypothesis release shrinks a random example to another one, the case
+keeps that release's screen beside the other, ``screen.hypothesis-X.Y.Z.txt``; ``--update`` run
+on that release (``--update --variant`` for a case that has none yet) rewrites it.
 """
 
 from __future__ import annotations
@@ -35,8 +40,9 @@ def screen(case: str) -> str:
             [sys.executable, "-m", "pytest", "katas", f"--level={level}", f"--impl={engine}", "-p", "no:randomly",
              "-p", "no:cacheprovider", *extra],
             cwd=ROOT, capture_output=True, text=True, timeout=900,
-            env={**os.environ, "KATA_STATE_DIR": state, "COLUMNS": "120", "KATA_HYPOTHESIS_PROFILE": "learner"})
-    return normalise(proc.stdout, engine)
+            env={**os.environ, "KATA_STATE_DIR": state, "KATA_FAILURES_DIR": str(Path(state) / "failures"),
+                 "COLUMNS": "120", "KATA_HYPOTHESIS_PROFILE": "learner"})
+    return normalise(proc.stdout.replace(str(Path(state) / "failures"), "out/failures"), engine)
 
 
 def normalise(text: str, engine: Path) -> str:
@@ -48,9 +54,19 @@ def normalise(text: str, engine: Path) -> str:
     lines = [re.sub(r" in [\d.]+s( \(\d+:\d+:\d+\))?", " in <time>", line) for line in lines[start:]]
     # the kata tests' line numbers move whenever a test above is edited: the file and the code line stay
     lines = [re.sub(r"(katas/level\d/test_level\d\.py):\d+", r"\1:<line>", line) for line in lines]
+    # the failing graph's picture: an SVG where graphviz's dot is installed, else text, DOT and Mermaid files
+    lines = [re.sub(r"^(  picture +\S+?)\.(svg|txt|dot|mmd|png)$", r"\1.<picture>", line) for line in lines]
     # a rule's width follows the length of its title, which holds a path: three characters either side
     lines = [re.sub(r"^([=_])\1+ (.*?) \1+$", lambda m: f"{m[1] * 3} {m[2]} {m[1] * 3}", line) for line in lines]
     return "\n".join(line.rstrip() for line in lines) + "\n"
+
+
+def expected_path(case: str, variant: bool = False) -> Path:
+    """The screen kept for this case on the running hypothesis: its own variant if the case has one."""
+    import hypothesis
+
+    own = HERE / case / f"screen.hypothesis-{hypothesis.__version__}.txt"
+    return own if variant or own.exists() else HERE / case / "screen.txt"
 
 
 def main(argv: list[str]) -> int:
@@ -59,10 +75,10 @@ def main(argv: list[str]) -> int:
     update = "--update" in argv
     changed = 0
     for case in [a for a in argv if not a.startswith("-")] or CASES:
-        path = HERE / case / "screen.txt"
+        path = expected_path(case, "--variant" in argv)
         old = path.read_text() if path.exists() else ""
         new = screen(case)
-        diff = list(difflib.unified_diff(old.splitlines(), new.splitlines(), f"{case}/screen.txt", "now",
+        diff = list(difflib.unified_diff(old.splitlines(), new.splitlines(), f"{case}/{path.name}", "now",
                                          lineterm=""))
         if diff:
             changed += 1
