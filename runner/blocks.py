@@ -254,20 +254,24 @@ def _assertion(add, item, exc: AssertionError, test, level) -> str:
     for finding in found:
         if said[id(finding)]:
             add(f"  cause: {_label(finding)} (confirmed by a probe, said in full in an earlier block)", yellow=True)
-    if not found and diag is not None and exc.kind == "gradient":
+    # the failing graph (runner/failgraph.py): its ops probed at the graph's own values
+    analysis = None
+    if exc.kind == "gradient" and exc.graph is not None:
+        from runner import failgraph
+
+        analysis = failgraph.analyse(exc.graph)
+    marked = list(analysis.marked.values()) if analysis is not None else []
+    if not found and marked:  # a probe of this graph's own op, at its values, confirmed it
+        for finding in marked:
+            add(f"  cause (confirmed by a probe on this graph): {finding}", yellow=True)
+    elif not found and diag is not None and exc.kind == "gradient":
         text = diag.nothing() if not diag.findings else (
             "no cause confirmed for this check: what the probes found is about other ops (said above, or "
             "listed in the summary)")
         add(f"  {text}", yellow=True)
-    # -- the failing graph: a gradient failure found on a graph gets its drawing (runner/failgraph.py) --
-    if exc.kind == "gradient" and exc.graph is not None:
-        try:
-            from runner import failgraph
-        except ImportError:
-            failgraph = None
-        if failgraph is not None:
-            for line in failgraph.render(exc, item):
-                add(line)
+    if analysis is not None:
+        for line in failgraph.render(exc, item, analysis):
+            add(line)
     return headline
 
 

@@ -25,15 +25,7 @@ def likely_cause(exc: BaseException, frame, Value=None, diag=None) -> str:
     has = (lambda attr: hasattr(Value, attr)) if Value is not None else (lambda attr: False)
     not_values = [f for f in (diag.findings if diag is not None else []) if "not a Value" in f.message]
     if name == "TypeError" and "unsupported operand type" in text and "'Value'" in text:
-        op = text.split("for ", 1)[1].split(":", 1)[0].strip() if "for " in text else "?"
-        reflected = {"+": "__radd__", "*": "__rmul__", "-": "__rsub__", "/": "__rtruediv__", "** or pow()": "__pow__"}
-        if text.rstrip().endswith("'Value'") and op in reflected:
-            if has(reflected[op]):
-                return (f"a plain number {op} Value: Python asked the Value's {reflected[op]}, which returned "
-                        "NotImplemented for this number")
-            return (f"a plain number {op} Value: Python then asks the Value for {reflected[op]}, which your Value "
-                    "does not have; write it (or return NotImplemented only for types you refuse)")
-        return "one side is a Value, the other a number: use .data for the number inside a Value"
+        return _unsupported(text, Value, has)
     if name == "AttributeError" and text.startswith("'NoneType'"):
         return "an op returned None: did you forget `return out`?"
     if name == "AttributeError" and text.startswith(("'float' object", "'int' object")) and not_values:
@@ -46,7 +38,8 @@ def likely_cause(exc: BaseException, frame, Value=None, diag=None) -> str:
     if name == "TypeError" and "unhashable type: 'Value'" in text:
         return ("Value defines __eq__, which removes __hash__: the kata's Values compare by identity "
                 "(no __eq__), so they can go in sets and dicts")
-    if name == "AttributeError" and "'Value' object has no attribute" in text:
+    cls = getattr(Value, "__name__", "Value")
+    if name == "AttributeError" and (f"'{cls}' object has no attribute" in text or "'Value' object has no attribute" in text):
         attr = text.rsplit("'", 2)[-2] if text.count("'") >= 4 else "it"
         if Value is not None and not has(attr) and attr in _METHODS:
             return f"your Value has no method {attr}: write it (the level's README says what it computes)"
@@ -60,6 +53,31 @@ def likely_cause(exc: BaseException, frame, Value=None, diag=None) -> str:
     if name == "TypeError" and ("positional argument" in text or "unexpected keyword" in text):
         return "a method's signature differs from the stub's: keep Value(data, _children=(), _op='')"
     return ""
+
+
+_FORWARD = {"+": "__add__", "*": "__mul__", "-": "__sub__", "/": "__truediv__", "** or pow()": "__pow__"}
+_REFLECTED = {"+": "__radd__", "*": "__rmul__", "-": "__rsub__", "/": "__rtruediv__", "** or pow()": "__rpow__"}
+
+
+def _unsupported(text: str, Value, has) -> str:
+    """``unsupported operand type(s) for /: 'Value' and 'int'``: which method of the Value was missing, or
+    declined, checked on the engine's class ('' when the engine is unknown or the method is there)."""
+    op = text.split("for ", 1)[1].split(":", 1)[0].strip() if "for " in text else "?"
+    kinds = text.split(":", 1)[1].split("'")[1::2] if ":" in text else []
+    if Value is None or op not in _FORWARD or len(kinds) != 2:
+        return ""
+    left, right = kinds
+    if left == "Value":
+        method = _FORWARD[op]
+        if not has(method):
+            return f"your Value has no {method}, so Value {op} {right} cannot be computed: write it"
+        return f"your Value's {method} returned NotImplemented for a {right}"
+    method = _REFLECTED[op]
+    if not has(method):
+        return (f"a plain number {op} Value: Python then asks the Value for {method}, which your Value "
+                "does not have; write it (or return NotImplemented only for types you refuse)")
+    return (f"a plain number {op} Value: Python asked the Value's {method}, which returned "
+            "NotImplemented for this number")
 
 
 def what_the_test_expected(item, test) -> str:

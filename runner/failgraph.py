@@ -334,14 +334,15 @@ def _finish(seconds: float = 30) -> None:
             process.kill()
 
 
-def render(failure, item) -> list[str]:
-    """The extra lines of a gradient failure's block: the text tree and where the picture is. Never raises."""
+def render(failure, item, analysis: Analysis | None = None) -> list[str]:
+    """The extra lines of a gradient failure's block: the text tree and where the picture is (``analysis``:
+    the failure's graph already analysed). Never raises."""
     try:
         out = getattr(failure, "graph", None)
         if out is None:
             return []
         names = getattr(failure, "names", None)
-        analysis = analyse(out)
+        analysis = analysis if analysis is not None else analyse(out)
         text = lines(analysis, names)
         try:
             written = picture(analysis, getattr(item, "name", "failure"), names, getattr(item, "name", None))
