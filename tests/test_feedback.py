@@ -190,7 +190,15 @@ def test_only_kata_tests_are_shaped():
 
 
 def test_likely_causes_of_common_errors():
-    assert "__radd__" in causes.likely_cause(TypeError("unsupported operand type(s) for +: 'int' and 'Value'"), None)
+    class Value:  # an engine with __add__ and __mul__ only
+        def __add__(self, other): ...
+        def __mul__(self, other): ...
+
+    said = causes.likely_cause(TypeError("unsupported operand type(s) for +: 'int' and 'Value'"), None, Value)
+    assert "__radd__" in said and "does not have" in said
+    said = causes.likely_cause(TypeError("unsupported operand type(s) for /: 'Value' and 'Value'"), None, Value)
+    assert "no __truediv__" in said and "__rtruediv__" not in said  # Value / Value: the forward method is missing
+    assert causes.likely_cause(TypeError("unsupported operand type(s) for +: 'int' and 'Value'"), None) == ""  # unchecked
     assert "return out" in causes.likely_cause(AttributeError("'NoneType' object has no attribute 'data'"), None)
     assert "Value(other)" in causes.likely_cause(AttributeError("'int' object has no attribute 'data'"), None)
 
