@@ -86,8 +86,8 @@ Tools (from the repository root):
 - `python {rel}/probe.py`: check_gradients (utils/finite_difference_checker.py) on this
   engine; edit the expressions in it. See docs/gradient-checking.md.
 - `nox -s graph -- {h.graph or '"x*y + x"'} --check --impl {rel}/value.py`: draw {"the symptom's" if h.graph else "a"}
-  graph with every node's data, the grad this engine gives and the right one, and the op whose backward
-  went wrong marked (docs/graph.md).
+  graph with every node's data, the grad this engine gives and the right one, where they differ marked
+  (docs/graph.md).
 - `nox -s compare -- --impl {rel}`: this engine and PyTorch side by side, op by op.
 {train}- `nox -s bughunt -- hint`: a hint (it is recorded).
 

@@ -85,6 +85,9 @@ def show(out, use_rich: bool = True) -> int:
     if data.problems:
         print(data.describe(), file=out)
         print(file=out)
+        if not data.records:  # nothing could be read: say so, with the file
+            print(f"Cannot read the interview history in {path}", file=out)
+            return 1
     if not data.records:
         print(f"No interview attempts recorded yet ({path}). Start one: nox -s interview -- 1", file=out)
         return 0
