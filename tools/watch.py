@@ -53,9 +53,18 @@ def targets(level: manifest.Level, pytest_args: list[str]) -> tuple[Path, set[st
 
 
 def preload(level: manifest.Level) -> None:
-    """Import once what every run needs and is slow to import; never the learner's files."""
+    """Import once what every run needs and is slow to import: pytest, hypothesis, the kata's pytest
+    plugins (the root conftest's ``pytest_plugins``) and, for levels 3-4, PyTorch; never the learner's
+    files, and never the test modules (each run collects them afresh)."""
+    import importlib
+
     import hypothesis  # noqa: F401
     import pytest  # noqa: F401
+
+    from conftest import pytest_plugins
+
+    for name in pytest_plugins:
+        importlib.import_module(name)
 
     if level.needs_torch:
         try:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from hypothesis import strategies as st
 
 from utils.ops import OPS, Interval, Op
 
 
+@lru_cache(maxsize=None)  # one strategy object per interval: hypothesis validates a new one on every draw
 def in_interval(interval: Interval) -> st.SearchStrategy[float]:
     """Floats in the interval, rounded to 4 places: failing examples stay short enough to read."""
     base = st.floats(interval.lo, interval.hi).map(lambda x: round(x, 4))
@@ -15,6 +18,7 @@ def in_interval(interval: Interval) -> st.SearchStrategy[float]:
     return st.tuples(base, st.sampled_from([1.0, -1.0])).map(lambda p: p[0] * p[1])
 
 
+@lru_cache(maxsize=None)
 def op_args(op: Op) -> st.SearchStrategy[tuple[float, ...]]:
     """Arguments for ``op``, each drawn from its safe domain."""
     parts = []
@@ -43,7 +47,7 @@ def programs(draw, op_names, n_inputs: int = 3, min_steps: int = 1, max_steps: i
 
     steps = []
     for k in range(draw(st.integers(min_steps, max_steps))):
-        op = OPS[draw(st.sampled_from(list(op_names)))]
+        op = OPS[draw(st.sampled_from(tuple(op_names)))]
         numbers = draw(op_args(op))
         refs = []
         for j, kind in enumerate(op.args):
@@ -132,7 +136,7 @@ def oracle_programs(draw, op_names, n_inputs: int = 3, min_steps: int = 1, max_s
         return node
 
     n_steps = draw(st.integers(min_steps, max_steps), label="steps")
-    names = list(op_names)
+    names = tuple(op_names)  # a tuple: hypothesis reuses the strategy sampled from it
     for k in range(n_steps):
         if must_use is not None and k == 0:
             name = must_use
@@ -178,7 +182,7 @@ def shared_programs(draw, op_names, n_inputs: int = 3, min_links: int = 3, max_l
     """
     from utils.programs import Program, Step
 
-    names = list(op_names)
+    names = tuple(op_names)  # a tuple: hypothesis reuses the strategy sampled from it
     steps: list[Step] = []
 
     def emit(refs) -> int:
@@ -195,12 +199,12 @@ def shared_programs(draw, op_names, n_inputs: int = 3, min_links: int = 3, max_l
     shared = [emit([i, j])]
     if draw(st.booleans(), label="second shared node"):
         shared.append(emit([shared[0], draw(st.integers(0, n_inputs - 1))]))
-    link = emit([draw(st.sampled_from(shared)), draw(st.integers(0, n_inputs - 1))])
+    link = emit([draw(st.sampled_from(tuple(shared))), draw(st.integers(0, n_inputs - 1))])
     chain = [link]
     n_links = draw(st.integers(min_links, max_links), label="links")
     for k in range(1, n_links):
         if k == n_links - 1:
-            partner = draw(st.sampled_from(shared))  # the top uses a shared node again
+            partner = draw(st.sampled_from(tuple(shared)))  # the top uses a shared node again
         else:
             partner = draw(st.one_of(
                 st.sampled_from(shared), st.integers(0, n_inputs - 1), st.sampled_from(chain), st.just("number"),

@@ -20,6 +20,8 @@ from utils.finite_difference_checker import check_gradients
 from utils.ops import OPS, ops_of
 from utils.strategies import op_args
 
+WEIGHTS = st.floats(-2, 2).map(lambda v: round(v, 3))  # made once: hypothesis validates a new strategy per example
+
 LEVEL2_OPS = [op.name for op in ops_of(2)]
 
 
@@ -79,7 +81,7 @@ def test_op_in_a_chain_matches_finite_differences(Value, name, data):
     """
     op = OPS[name]
     args = data.draw(op_args(op), label="args")
-    w = data.draw(st.floats(-2, 2).map(lambda v: round(v, 3)), label="w")
+    w = data.draw(WEIGHTS, label="w")
     example(args=args, w=w)
     value_args = [a for kind, a in zip(op.args, args) if kind == "v"]
     names = [f"x{i}" for i in range(len(value_args))]

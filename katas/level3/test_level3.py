@@ -23,6 +23,8 @@ from utils.strategies import oracle_programs
 from utils.torch_oracle import compare_with_torch, require_torch
 
 ALL_OPS = [op.name for op in ops_up_to(2)]
+# one strategy per op, made once: a strategy made inside a test is validated again on every example
+GRAPHS_USING = {name: oracle_programs(ALL_OPS, n_inputs=2, max_steps=4, must_use=name) for name in ALL_OPS}
 
 # The deep-graph tests hold Python's recursion limit at HEADROOM nested calls beyond the test's own
 # (a fresh interpreter's default) while backward() runs, and ignore sys.setrecursionlimit calls made
@@ -95,7 +97,7 @@ def test_each_op_in_random_graphs_matches_pytorch(Value, name, data):
 
     25 graphs per op (each op's derivative was already checked on 60 inputs at
     levels 1-2); the test below draws 60 more graphs that mix every op."""
-    program, xs = data.draw(oracle_programs(ALL_OPS, n_inputs=2, max_steps=4, must_use=name), label="graph")
+    program, xs = data.draw(GRAPHS_USING[name], label="graph")
     example(xs=xs)
     report = compare_with_torch(program, xs, Value)
     if not report.ok:
