@@ -20,6 +20,7 @@ file remembers), so a warm run installs nothing.
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import os
 import shutil
 import sys
@@ -68,6 +69,19 @@ def installer() -> str | None:
     return shutil.which("uv") or (str(beside) if beside.exists() else None)
 
 
+def pip_can_install_elsewhere() -> bool:
+    """Whether nox's own pip can install into another environment (``pip --python``, pip 22.3 and newer)."""
+    try:
+        major, minor = (int(p) for p in importlib.metadata.version("pip").split(".")[:2])
+    except (importlib.metadata.PackageNotFoundError, ValueError):
+        return False
+    return (major, minor) >= (22, 3)
+
+
+def has_pip(env: Path) -> bool:
+    return any(env.glob("lib/python*/site-packages/pip")) or (env / "Lib" / "site-packages" / "pip").exists()
+
+
 def python_of(session: nox.Session, name: str, extras: tuple[str, ...] = ()) -> str:
     """The interpreter of the shared environment ``name`` with ``extras``, created or completed first if needed.
 
@@ -80,17 +94,23 @@ def python_of(session: nox.Session, name: str, extras: tuple[str, ...] = ()) -> 
     missing = [req for req in requirements(name, extras) if req not in installed]
     if not missing:
         return str(python)
-    uv = installer()
+    uv, outer_pip = installer(), pip_can_install_elsewhere()
     if not python.exists():
         session.log(f"creating the shared environment .nox/{name} (once)")
         if uv:
             session.run(uv, "venv", "--quiet", "--python", sys.executable, str(env), external=True)
-        else:
-            session.run(sys.executable, "-m", "venv", str(env))
+        else:  # a copy of pip in the environment costs seconds (ensurepip): only when nox's own pip can't serve
+            session.run(sys.executable, "-m", "venv", *(["--without-pip"] if outer_pip else []), str(env))
+    pip_options = ["install", "--disable-pip-version-check", "--no-compile"]  # Python compiles on first import
     if uv:
-        session.run(uv, "pip", "install", "--quiet", "--python", str(python), *missing, external=True)
+        install = [uv, "pip", "install", "--quiet", "--python", str(python)]
+    elif outer_pip:
+        install = [sys.executable, "-m", "pip", "--python", str(python), *pip_options]
     else:
-        session.run(str(python), "-m", "pip", "install", "--disable-pip-version-check", *missing)
+        if not has_pip(env):
+            session.run(str(python), "-m", "ensurepip", "--default-pip")
+        install = [str(python), "-m", "pip", *pip_options]
+    session.run(*install, *missing, external=True)
     stamp.write_text("\n".join(sorted(installed | set(missing))) + "\n")
     return str(python)
 

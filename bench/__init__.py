@@ -75,13 +75,18 @@ class Results:
     loop_unit: float | None = None  # seconds per micrograd step, timed in the levels' rounds (bench/unit.py)
     shows: dict[str, float | None] = field(default_factory=dict)  # tools that train for show -> seconds; and UNIT
     watch: dict[str, float] = field(default_factory=dict)  # watch mode at level 4: what a save waits for -> seconds
+    zoo_levels: dict[tuple[str, int], tuple[float, str]] = field(default_factory=dict)  # (engine, level) -> s, error
+    hang: tuple[float, str] | None = None  # a backward() that never ends at level 1: seconds to its screen, error
+    crowd: dict | None = None  # many level runs at once on correct engines (bench.loop.many_at_once)
+    first: dict | None = None  # the first nox -s level1 in a fresh clone, empty caches (bench.loop.first_level1)
 
 
 FAST_NAME = "fast (escape hatch)"
 
 
 def run(repeats: int = 9, n_points: int = 100, chain_n: int = 1_000_000, chain_repeats: int = 3,
-        memory_n: int = 200_000, which=None, learner: bool = True, loop_repeats: int = 2, out=print) -> Results:
+        memory_n: int = 200_000, which=None, learner: bool = True, loop_repeats: int = 2, first_run: bool = False,
+        out=print) -> Results:
     """Everything, in order: agreement, training steps, the chain, memory, the learner's loop.
 
     The escape hatch's chain runs ``chain_repeats`` times and its memory is
@@ -124,9 +129,15 @@ def run(repeats: int = 9, n_points: int = 100, chain_n: int = 1_000_000, chain_r
     if learner:
         levels = [lv.number for lv in manifest.levels()]
         out(f"Timing levels {levels[0]}-{levels[-1]} on the learner-speed engine (tests/zoo/correct/micrograd_closures.py), {loop_repeats} rounds...")
-        timed = loop.level_times(levels, loop_repeats)
+        out(f"... and levels 3-4 on the zoo's other correct engines ({', '.join(loop.ZOO_ENGINES)})")
+        timed = loop.level_times(levels, loop_repeats, engines=loop.ZOO_ENGINES)
         res.loop_unit = timed.pop(loop.UNIT, None)
-        res.levels = timed
+        res.levels = {k: v for k, v in timed.items() if isinstance(k, int)}
+        res.zoo_levels = {k: v for k, v in timed.items() if isinstance(k, tuple)}
+        out("Timing a backward() that never ends at level 1, to its screen...")
+        res.hang = loop.hang_time()
+        out("Running level 3 eight times at once on correct engines (the slow visited_list.py among them)...")
+        res.crowd = loop.many_at_once()
         out("Timing the tools that train for show (nox -s plots, a model hunt's train.py)...")
         res.shows = loop.show_times(loop_repeats)
         out("Timing watch mode at level 4 (a save that breaks an op, then the save that fixes it)...")
@@ -135,4 +146,7 @@ def run(repeats: int = 9, n_points: int = 100, chain_n: int = 1_000_000, chain_r
         res.tools = loop.tool_first_runs()
         out("Timing what nox adds (a warm nox -s level1 against bare pytest in the same environment)...")
         res.loop = loop.nox_overhead()
+    if first_run:
+        out("Timing the first nox -s level1 in a fresh clone, with empty pip and uv caches (downloads)...")
+        res.first = loop.first_level1()
     return res

@@ -26,6 +26,8 @@ LEVEL_GOALS = {3: 6, 4: 10}  # warm time of levels 1..N, in micrograd training s
 WATCH_GOAL = 2  # watch mode's first answer to a save, in micrograd training steps
 SHOW_GOAL = 8  # a tool that trains for show, in micrograd training steps (timed in its own rounds)
 TOOL_GOAL = 2  # first run of a standard-library tool session, in micrograd training steps
+HANG_GOAL = 10  # seconds from a level-1 run whose backward() never ends to its screen, on an idle machine
+FIRST_GOAL = 10  # the first nox -s level1 in a fresh clone, empty caches, in micrograd training steps
 
 
 def ms(t: float | None) -> str:
@@ -63,6 +65,26 @@ def targets(res: Results) -> list[tuple[str, str, bool | None]]:
         out.append((f"warm level {n} (levels 1-{n}'s tests, learner-speed engine) <= {goal} micrograd steps",
                     err or ("-" if unit is None else f"{t / unit:.1f} steps"),
                     False if err else (None if unit is None else t / unit <= goal)))
+    for (name, n), (t, err) in res.zoo_levels.items():
+        goal = LEVEL_GOALS.get(n)
+        out.append((f"warm level {n} on the zoo's {name}.py <= {goal} micrograd steps",
+                    err or ("-" if unit is None else f"{t / unit:.1f} steps"),
+                    False if err else (None if unit is None else t / unit <= goal)))
+    if res.hang is not None:
+        t, err = res.hang
+        out.append((f"a backward() that never ends at level 1: its screen <= {HANG_GOAL} s (idle machine)",
+                    err or f"{t:.1f} s", not err and t <= HANG_GOAL))
+    if res.crowd is not None:
+        c = res.crowd
+        load = "" if c["load"] is None else f", load {c['load']:.1f}"
+        out.append((f"{c['runs']} level-{c['level']} runs at once on correct engines: every run green, no test stopped",
+                    f"{c['runs'] - len(c['not green'])} of {c['runs']} green, slowest {c['slowest']:.0f} s{load}"
+                    + "".join(f"; {x}" for x in c["not green"]), not c["not green"]))
+    if res.first is not None:
+        f = res.first
+        out.append((f"first `nox -s level1` in a fresh clone, empty caches ({f['installer']}) <= {FIRST_GOAL} micrograd steps",
+                    f["error"] or ("-" if unit is None else f"{f['seconds']:.1f} s, {f['seconds'] / unit:.1f} steps"),
+                    False if f["error"] else (None if unit is None else f["seconds"] / unit <= FIRST_GOAL)))
     for name, t in res.watch.items():
         if "whole level" not in name:
             out.append((f"watch mode, level 4, {name} <= {WATCH_GOAL} micrograd steps",
@@ -119,10 +141,15 @@ def tables(res: Results) -> list[tuple[str, list[str], list[list[str]]]]:
     def steps(t):
         return "-" if unit is None else f"{t / unit:.1f}"
 
-    if res.levels or res.tools:
+    if res.levels or res.tools or res.zoo_levels or res.first:
         rows = [[f"nox -s level{n} (warm): python -m pytest katas --level={n} --impl <learner-speed engine>",
                  ms(t) if not err else err, steps(t), str(LEVEL_GOALS.get(n, "-"))]
                 for n, (t, err) in res.levels.items()]
+        rows += [[f"nox -s level{n} (warm) on the zoo's {name}.py", ms(t) if not err else err, steps(t),
+                  str(LEVEL_GOALS.get(n, "-"))] for (name, n), (t, err) in res.zoo_levels.items()]
+        if res.first is not None:
+            rows.append([f"first nox -s level1 in a fresh clone, empty pip and uv caches ({res.first['installer']})",
+                         res.first["error"] or ms(res.first["seconds"]), steps(res.first["seconds"]), str(FIRST_GOAL)])
         rows += [[f"nox -s {' -- '.join([name, ' '.join(loop.STDLIB_TOOLS[name])]).strip(' -')} "
                   "(first run, in a fresh copy of the repository)",
                   ms(t), steps(t), str(TOOL_GOAL)] for name, t in (res.tools or {}).items()]
@@ -175,13 +202,15 @@ def main(argv=None) -> int:
                    help="skip the learner's loop (each level on a learner-speed engine, the tools' first runs, nox)")
     p.add_argument("--loop-repeats", type=int, default=2, help="rounds of the levels' runs (default 2)")
     p.add_argument("--markdown", metavar="PATH", help="also write the tables as Markdown to PATH")
+    p.add_argument("--first-run", action="store_true",
+                   help="also time the first nox -s level1 in a fresh clone with empty caches (downloads packages)")
     p.add_argument("--quick", action="store_true", help="tiny sizes: checks that everything runs")
     args = p.parse_args(argv)
     if args.quick:
         res = run(repeats=2, n_points=10, chain_n=2_000, chain_repeats=1, memory_n=2_000, learner=False)
     else:
         res = run(repeats=args.repeats, chain_n=args.chain, learner=not args.no_learner_loop,
-                  loop_repeats=args.loop_repeats)
+                  loop_repeats=args.loop_repeats, first_run=args.first_run)
     print_tables(res)
     if args.markdown:
         Path(args.markdown).write_text(markdown(res))

@@ -49,9 +49,17 @@ def env_python(env: Path) -> Path:
     return env / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
 
 
-def learner_engine(folder: Path) -> Path:
-    """A kata-like folder holding the learner-speed engine: value.py and nn.py."""
-    shutil.copy(LEARNER_VALUE, folder / "value.py")
+# The other correct micrograd-style engines of the zoo that pass level 3 (tests/claims.py), each timed at
+# levels 3 and 4 with the zoo's network beside it. Not visited_list.py: its O(n^2) sort is there to be
+# slow (it sets the time limits' factor and is timed below, among many runs at once).
+ZOO_ENGINES = {p.stem: p for p in (ROOT / "tests" / "zoo" / "correct" / f"{n}.py"
+                                   for n in ("slots_kahn", "iterative_dfs"))}
+SLOW_ENGINE = ROOT / "tests" / "zoo" / "correct" / "visited_list.py"
+
+
+def learner_engine(folder: Path, value: Path = LEARNER_VALUE) -> Path:
+    """A kata-like folder holding a learner-speed engine (``value``) as value.py and the zoo's nn.py."""
+    shutil.copy(value, folder / "value.py")
     shutil.copy(LEARNER_NN, folder / "nn.py")
     return folder
 
@@ -70,40 +78,117 @@ def unit_step() -> float | None:
         return None
 
 
-def level_times(levels: list[int], repeats: int = 2, unit: bool = True) -> dict:
+def level_times(levels: list[int], repeats: int = 2, unit: bool = True,
+                engines: dict[str, Path] | None = None, engine_levels: tuple[int, ...] = (3, 4)) -> dict:
     """Seconds (median of ``repeats`` rounds) for levels 1..N's tests on the learner-speed engine, run by
     the kata's level runner; and an error when the run was not green (a correct engine must pass).
 
-    ``unit``: also time one training step of micrograd in each round, between the levels' runs, so
-    the unit sees the same load of a shared machine as the levels; in a fresh process, as the levels
-    run, so the bench's own heap does not slow it (gc stays on). Its seconds per step are under
-    ``UNIT`` (None without micrograd)."""
+    ``engines``: other engines (name -> value.py), each timed at those of ``engine_levels`` that are
+    in ``levels``; their figures come under ``(name, N)``. ``unit``: also time one training step of micrograd in each round, between
+    the levels' runs, so the unit sees the same load of a shared machine as the levels; in a fresh
+    process, as the levels run, so the bench's own heap does not slow it (gc stays on). Its seconds
+    per step are under ``UNIT`` (None without micrograd)."""
     from runner import levelrun
 
-    out: dict[int, tuple[float, str]] = {}
-    with tempfile.TemporaryDirectory() as state, tempfile.TemporaryDirectory() as folder:
-        impl = learner_engine(Path(folder))
-        errors: dict[int, str] = {}
+    out: dict = {}
+    with tempfile.TemporaryDirectory() as state, tempfile.TemporaryDirectory() as tmp:
+        folders = {None: learner_engine(Path(tmp))}
+        for name, value in (engines or {}).items():
+            (Path(tmp) / name).mkdir()
+            folders[name] = learner_engine(Path(tmp) / name, value)
+        errors: dict = {}
 
-        def task(n):
+        def task(key, folder, n):
             def run():
-                result = levelrun.run_level(n, impl, env={"KATA_STATE_DIR": state})
+                result = levelrun.run_level(n, folder, env={"KATA_STATE_DIR": state})
                 if not result.green:
-                    errors[n] = "not green: " + result.summary()[:120]
+                    errors[key] = "not green: " + result.summary()[:120]
             return run
 
-        tasks = {n: task(n) for n in levels}
+        tasks = {(n if name is None else (name, n)): task(n if name is None else (name, n), folder, n)
+                 for name, folder in folders.items() for n in levels if name is None or n in engine_levels}
         units: list[float | None] = []
         if unit:
             tasks[UNIT] = lambda: units.append(unit_step())
         # one warm-up run of the highest level compiles every test file; not counted
         times = time_rounds(tasks, repeats, min_block=0, warm=max(levels))
-        for n in levels:
-            out[n] = (median(times[n]), errors.get(n, ""))
+        for key in tasks:
+            if key != UNIT:
+                out[key] = (median(times[key]), errors.get(key, ""))
         if unit:
             measured = [u for u in units if u is not None]
             out[UNIT] = median(measured) if measured else None
     return out
+
+
+def hang_time(timeout: float = 300) -> tuple[float, str]:
+    """Seconds from ``python -m pytest katas --level=1`` on an engine whose ``backward()`` never ends
+    (the learner-speed engine, its sort's loop never popping) to the end of the run, which shows the
+    stopped test's block; and an error when the run did not say where it stopped."""
+    from runner import levelrun
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = learner_engine(Path(tmp))
+        source = (folder / "value.py").read_text()
+        hang = ("            v, done = stack.pop()\n", "            v, done = stack[-1]  # never pops\n")
+        if hang[0] not in source:
+            return 0.0, "the learner-speed engine has no stack.pop() to break"
+        (folder / "value.py").write_text(source.replace(*hang))
+        t0 = time.perf_counter()
+        result = levelrun.run_level(1, folder, env={"KATA_STATE_DIR": str(Path(tmp) / "state")}, timeout=timeout)
+        took = time.perf_counter() - t0
+    said = "in backward" in result.output and "stopped after" in result.output
+    return took, "" if said else "the screen did not say where backward() was stopped: " + result.summary()[:120]
+
+
+def many_at_once(n: int = 8, level: int = 3) -> dict:
+    """``n`` level runs at once on the correct engines of the zoo (the slow ``visited_list.py`` among
+    them, the others in turn), on however many cores there are: each must be green, none stopped
+    by a time limit. Returns the slowest run's seconds, the runs that were not green, and the load."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from runner import levelrun
+
+    values = [SLOW_ENGINE, *([LEARNER_VALUE, *ZOO_ENGINES.values()] * n)][:n]
+    with tempfile.TemporaryDirectory() as tmp:
+        folders = []
+        for i, value in enumerate(values):
+            (Path(tmp) / str(i)).mkdir()
+            folders.append((value.stem, learner_engine(Path(tmp) / str(i), value)))
+
+        def one(item):
+            name, folder = item
+            t0 = time.perf_counter()
+            result = levelrun.run_level(level, folder, env={"KATA_STATE_DIR": str(folder / "state")})
+            return name, time.perf_counter() - t0, result
+
+        with ThreadPoolExecutor(n) as pool:
+            done = list(pool.map(one, folders))
+    return {"runs": n, "level": level, "slowest": max(t for _, t, _ in done),
+            "not green": [f"{name}: {r.summary()[:100]}" for name, _, r in done if not r.green],
+            "load": os.getloadavg()[0] if hasattr(os, "getloadavg") else None}
+
+
+def first_level1(timeout: float = 900) -> dict | None:
+    """The first ``nox -s level1`` in a fresh clone, as a new learner runs it: the environment built
+    from nothing with empty pip and uv caches (the packages come from the registry), then level 1's
+    tests. Seconds, which installer nox found, and an error when no test ran. None without nox or git."""
+    nox = nox_command()
+    if nox is None or shutil.which("git") is None:
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        clone = fresh_clone(Path(tmp) / "kata")
+        env = dict(os.environ, KATA_STATE_DIR=str(Path(tmp) / "state"), PIP_CACHE_DIR=str(Path(tmp) / "pip-cache"),
+                   UV_CACHE_DIR=str(Path(tmp) / "uv-cache"))
+        t0 = time.perf_counter()
+        done = subprocess.run([*nox, "-s", "level1"], cwd=clone, capture_output=True, text=True, check=False,
+                              env=env, timeout=timeout)
+        took = time.perf_counter() - t0
+        ran = (clone / ".nox" / LEVELS_ENV / "bin").exists() and done.returncode in (0, 1)
+        uv = any((clone / ".nox" / LEVELS_ENV).glob("pyvenv.cfg")) and "uv" in (
+            clone / ".nox" / LEVELS_ENV / "pyvenv.cfg").read_text()
+    return {"seconds": took, "installer": "uv" if uv else "pip",
+            "error": "" if ran else f"exit {done.returncode}: " + done.stderr[-600:]}
 
 
 def fresh_clone(dest: Path) -> Path:

@@ -107,6 +107,25 @@ def test_the_learner_loop_is_read_in_micrograd_steps():
     assert table[0][0].startswith("nox -s level3"), table
 
 
+def test_the_zoo_engines_the_hang_the_crowd_and_the_first_run_have_targets():
+    res = bench.Results(repeats=1, chain_n=10, step={cli.MICROGRAD: 2.0})
+    res.zoo_levels = {("slots_kahn", 3): (10.0, ""), ("slots_kahn", 4): (30.0, ""), ("iterative_dfs", 3): (1.0, "not green")}
+    res.hang = (7.0, "")
+    res.crowd = {"runs": 8, "level": 3, "slowest": 70.0, "not green": ["visited_list: 1 failed"], "load": 4.0}
+    res.first = {"seconds": 9.0, "installer": "pip", "error": ""}
+    verdicts = {t: (f, ok) for t, f, ok in cli.targets(res)}
+    assert verdicts["warm level 3 on the zoo's slots_kahn.py <= 6 micrograd steps"] == ("5.0 steps", True)
+    assert verdicts["warm level 4 on the zoo's slots_kahn.py <= 10 micrograd steps"] == ("15.0 steps", False)
+    assert verdicts["warm level 3 on the zoo's iterative_dfs.py <= 6 micrograd steps"] == ("not green", False)
+    assert next(v for t, v in verdicts.items() if t.startswith("a backward() that never ends")) == ("7.0 s", True)
+    crowd = next(v for t, v in verdicts.items() if t.startswith("8 level-3 runs at once"))
+    assert crowd[1] is False and "7 of 8 green" in crowd[0] and "visited_list" in crowd[0], crowd
+    first = next(v for t, v in verdicts.items() if t.startswith("first `nox -s level1`"))
+    assert first == ("9.0 s, 4.5 steps", True)
+    rows = next(rows for title, _, rows in cli.tables(res) if "learner" in title)
+    assert any(r[0].startswith("first nox -s level1") for r in rows) and any("slots_kahn" in r[0] for r in rows)
+
+
 def test_the_learner_speed_engine_is_a_kata_folder(tmp_path):
     from runner import impl, manifest
 
