@@ -23,6 +23,7 @@ import argparse
 import importlib.metadata
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -101,18 +102,33 @@ def python_of(session: nox.Session, name: str, extras: tuple[str, ...] = ()) -> 
             session.run(uv, "venv", "--quiet", "--python", sys.executable, str(env), external=True)
         else:  # a copy of pip in the environment costs seconds (ensurepip): only when nox's own pip can't serve
             session.run(sys.executable, "-m", "venv", *(["--without-pip"] if outer_pip else []), str(env))
-    pip_options = ["install", "--disable-pip-version-check", "--no-compile"]  # Python compiles on first import
+    # PyTorch is byte-compiled at install: a level run may import it with bytecode writing off, and its
+    # source takes far longer to compile than a test's time limit allows. The rest installs without
+    # compiling (pip's compiling doubled a first run's wait) and is compiled in the background.
+    later = not any(req.startswith("torch") for req in missing)
     if uv:
-        install = [uv, "pip", "install", "--quiet", "--python", str(python)]
-    elif outer_pip:
-        install = [sys.executable, "-m", "pip", "--python", str(python), *pip_options]
+        install = [uv, "pip", "install", "--quiet", "--python", str(python), *([] if later else ["--compile-bytecode"])]
     else:
-        if not has_pip(env):
+        if not outer_pip and not has_pip(env):
             session.run(str(python), "-m", "ensurepip", "--default-pip")
-        install = [str(python), "-m", "pip", *pip_options]
+        pip = [sys.executable, "-m", "pip", "--python", str(python)] if outer_pip else [str(python), "-m", "pip"]
+        install = [*pip, "install", "--disable-pip-version-check", *(["--no-compile"] if later else [])]
     session.run(*install, *missing, external=True)
+    if later:
+        compile_in_background(env, python)
     stamp.write_text("\n".join(sorted(installed | set(missing))) + "\n")
     return str(python)
+
+
+def compile_in_background(env: Path, python: Path) -> None:
+    """Byte-compile the environment's packages in a detached process, on one core at low priority, while
+    the session goes on; Python writes the files atomically, so a run importing a module meanwhile reads
+    it either way."""
+    lower = (lambda: os.nice(10)) if hasattr(os, "nice") else None
+    for packages in [*env.glob("lib/python*/site-packages"), *env.glob("Lib/site-packages")]:
+        subprocess.Popen([str(python), "-m", "compileall", "-q", str(packages)], stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+                         preexec_fn=lower)
 
 
 def run_in(session: nox.Session, name: str, *args: str, extras: tuple[str, ...] = ()) -> None:
