@@ -50,13 +50,18 @@ class Program:
             out.append(f"{self.name(self.n_inputs + k)} = {OPS[step.op].show(*args)}")
         return out
 
-    def live_lines(self) -> list[str]:
-        """``lines()`` without the steps whose node never reaches the output (a shrunk program keeps them)."""
+    def live(self) -> list[int]:
+        """The indices of the steps whose node reaches the output (a shrunk program keeps dead ones)."""
         live = {self.n_inputs + len(self.steps) - 1}
         for k in range(len(self.steps) - 1, -1, -1):
             if self.n_inputs + k in live:
                 live |= {r for r in self.steps[k].refs if isinstance(r, int)}
-        return [line for k, line in enumerate(self.lines()) if self.n_inputs + k in live]
+        return [k for k in range(len(self.steps)) if self.n_inputs + k in live]
+
+    def live_lines(self) -> list[str]:
+        """``lines()`` without the steps whose node never reaches the output."""
+        lines = self.lines()
+        return [lines[k] for k in self.live()]
 
     def __str__(self) -> str:
         return "\n".join(self.lines())

@@ -430,7 +430,7 @@ def check_in_every_order(Value, program, xs) -> None:
     copy, report, out = wrong[0]
     note = order_note([c.shown for c, _, _ in right], [c.shown for c, _, _ in wrong])
     expect_gradients(report, "backward() disagrees with finite differences on this graph", cause=note,
-                     ops=sorted({step.op for step in program.steps}), graph=out, names=copy.named,
+                     ops=sorted({program.steps[k].op for k in program.live()}), graph=out, names=copy.named,
                      probe=(InOrder(program, copy.order), xs))
 
 

@@ -133,7 +133,7 @@ backward() twice must act like PyTorch's backward(retain_graph=True) twice:
 def on_graph(program, xs, Value=None, calls: int = 1) -> dict:
     """What a failure on ``program`` carries: its ops, the graph to probe at these inputs, and (with ``Value``)
     the engine's graph after ``calls`` backward() calls, its nodes named as in the program."""
-    data = {"ops": sorted({step.op for step in program.steps}), "probe": (program, xs)}
+    data = {"ops": sorted({program.steps[k].op for k in program.live()}), "probe": (program, xs)}
     if Value is not None:
         try:
             nodes = program.run(*[Value(x) for x in xs])
