@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
+from utils.close import Disagreement
 from utils.close import close as utils_close
 
 DEFAULT_STEP = 6e-6  # about (2.2e-16) ** (1/3)
@@ -32,20 +33,6 @@ DEFAULT_RTOL = 1e-5
 DEFAULT_ATOL = 1e-6
 FORWARD_STEP = 1.5e-8  # about (2.2e-16) ** (1/2), the best step of a one-sided difference
 METHODS = ("central", "forward")
-
-
-@dataclass
-class Mismatch:
-    name: str
-    at: float
-    analytic: float
-    numerical: float
-
-    def __str__(self) -> str:
-        return (
-            f"  d out / d {self.name} at {self.name} = {self.at:g}: "
-            f"backward() gave {self.analytic:.6g}, finite differences give {self.numerical:.6g}"
-        )
 
 
 @dataclass
@@ -57,7 +44,7 @@ class GradientReport:
     output: float
     analytic: list[float]
     numerical: list[float]
-    mismatches: list[Mismatch] = field(default_factory=list)
+    mismatches: list[Disagreement] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -135,7 +122,7 @@ def check_gradients(
     )
     for name, x, a, n in zip(names, xs, analytic, numerical):
         if not close(a, n, rtol, atol):
-            report.mismatches.append(Mismatch(name, x, a, n))
+            report.mismatches.append(Disagreement(name, a, n, at=x))
     return report
 
 
@@ -190,7 +177,7 @@ def check_parameters(
     report = GradientReport(expression, dict(zip(names, xs)), float(out.data), analytic, numerical)
     for name, x, a, n in zip(names, xs, analytic, numerical):
         if not close(a, n, rtol, atol):
-            report.mismatches.append(Mismatch(name, x, a, n))
+            report.mismatches.append(Disagreement(name, a, n, at=x))
     return report
 
 
