@@ -113,16 +113,16 @@ def check_gradients(
         return float(f(*[Value(v) for v in values]).data)
 
     numerical = [numerical_gradient(forward, xs, i, step, method) for i in range(len(xs))]
-    report = GradientReport(
-        expression=expression or getattr(f, "__name__", "f"),
-        inputs=dict(zip(names, xs)),
-        output=float(out.data),
-        analytic=analytic,
-        numerical=numerical,
-    )
-    for name, x, a, n in zip(names, xs, analytic, numerical):
-        if not close(a, n, rtol, atol):
-            report.mismatches.append(Disagreement(name, a, n, at=x))
+    return _report(expression or getattr(f, "__name__", "f"), names, xs, float(out.data), analytic, numerical,
+                   rtol, atol)
+
+
+def _report(expression: str, names: Sequence[str], xs: Sequence[float], output: float, analytic: list[float],
+            numerical: list[float], rtol: float, atol: float) -> GradientReport:
+    """The report, listing each input whose two gradients disagree."""
+    report = GradientReport(expression, dict(zip(names, xs)), output, analytic, numerical)
+    report.mismatches = [Disagreement(name, a, n, at=x) for name, x, a, n in zip(names, xs, analytic, numerical)
+                         if not close(a, n, rtol, atol)]
     return report
 
 
@@ -174,11 +174,7 @@ def check_parameters(
 
     numerical = [numerical_gradient(forward_at(k), xs, k, step, method) for k in range(len(chosen))]
     names = [f"parameters()[{i}]" for i in chosen]
-    report = GradientReport(expression, dict(zip(names, xs)), float(out.data), analytic, numerical)
-    for name, x, a, n in zip(names, xs, analytic, numerical):
-        if not close(a, n, rtol, atol):
-            report.mismatches.append(Disagreement(name, a, n, at=x))
-    return report
+    return _report(expression, names, xs, float(out.data), analytic, numerical, rtol, atol)
 
 
 def assert_gradients(f: Callable, inputs: Sequence[float], Value: type, **kwargs) -> GradientReport:
