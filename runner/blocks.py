@@ -122,13 +122,6 @@ def describe(item, exc: BaseException, tb) -> Block:
     def add(text: str = "", **markup) -> None:
         lines.append((text, markup))
 
-    def where(label: str, frame) -> None:
-        if frame is None:
-            return
-        add(f"  {label:<11} {paths.shown(frame.filename)}:{frame.lineno}, in {frame.name}")
-        if (frame.line or "").strip():
-            add(f"  {'':<11}     {frame.line.strip()}")
-
     def finish(headline: str) -> Block:
         if len(lines) > MAX_LINES:
             cut = len(lines) - MAX_LINES
@@ -157,7 +150,7 @@ def describe(item, exc: BaseException, tb) -> Block:
         add(headline, **RED)
         for text in explanation:
             add(text)
-        where("checked by", test)
+        where_line(add, "checked by", test)
         _hint_lines(add, level)
         return finish(headline)
 
@@ -169,7 +162,7 @@ def describe(item, exc: BaseException, tb) -> Block:
         add(headline, **RED)
         for extra in text.splitlines()[1:]:
             add(f"  {extra}")
-        where("checked at", test)
+        where_line(add, "checked at", test)
     else:  # raised in the learner's code (or a library), an assert of theirs included
         headline = f"{type(exc).__name__}: {exc}".rstrip(": ")
         if isinstance(exc, AssertionError):
@@ -191,9 +184,9 @@ def describe(item, exc: BaseException, tb) -> Block:
         if shown is not None:
             add(f"  confirmed by a probe; on the test's example (below) your code raised {error}")
         raised = at or (frames[-1] if frames else None)
-        where("your code" if at else "raised at", raised)
+        where_line(add, "your code" if at else "raised at", raised)
         if test is not None and test is not raised:
-            where("while", test)
+            where_line(add, "while", test)
             expected = causes.what_the_test_expected(item, test)
             if expected:
                 add(f"  {'the test':<11} expected: {expected}")

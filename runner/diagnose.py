@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from runner import recognise
 from runner.checks import Finding
 from runner.order import ORDER, check_order_by_numbers, check_order_by_trace, order_problem  # noqa: F401 - re-exported
-from utils.close import close
+from runner.order import _close, _fmt  # the diagnosis' tolerance and number format, one for both modules
 from utils.ops import OPS, Op, ops_up_to
 
 NOTHING = ("no single cause confirmed: backward() seeds 1, data is kept, and each op checked on its own "
@@ -43,17 +43,6 @@ METHODS = {name: f"__{name}__" for name in ("add", "mul", "radd", "rmul", "sub",
                                             "neg", "pow")}  # the engine's method behind each op
 # ops usually built from others (README of level 2): probed after the primitives they use
 DERIVED = frozenset({"neg", "sub", "rsub", "truediv", "rtruediv"})
-
-
-def _fmt(x) -> str:
-    try:
-        return f"{float(x):.6g}"
-    except (TypeError, ValueError):
-        return repr(x)
-
-
-def _close(a, b, rel: float = 1e-6, abs_: float = 1e-9) -> bool:
-    return close(a, b, rel, abs_)
 
 
 def _f32(x: float) -> float:

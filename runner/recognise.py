@@ -46,13 +46,9 @@ def _is_node(x) -> bool:
     return hasattr(x, "data") and hasattr(x, "grad")
 
 
-def _close(a, b, rel: float = 1e-6, abs_: float = 1e-9) -> bool:
-    return close(a, b, rel, abs_)
-
-
 def _matches(op: Op, args: list[float], data: float) -> bool:
     try:
-        return _close(op.fn(*args), data, 1e-9, 1e-12)
+        return close(op.fn(*args), data, 1e-9, 1e-12)
     except (ValueError, ZeroDivisionError, OverflowError, TypeError):
         return False
 

@@ -14,7 +14,8 @@ What it checks:
   its claims: a correct engine in ``tests/claims.py`` (the levels it passes),
   a wrong one by its docstring in ``tests/zoo/`` (the level that rejects it),
   anything else in ``tests/claims.OTHER_FILES`` (what it is, where it is
-  checked); nothing is listed that does not exist;
+  checked); nothing is listed that does not exist; every patch of the
+  catalogue (``tests/catalogue.PATCHES``) still applies to the reference;
 * the runs: an untouched stub fails every test of its level, and every correct
   engine passes every level it claims (the reference all of them).
 
@@ -209,7 +210,10 @@ def engine_catalogue() -> list[str]:
            "its docstring, anything else in tests/claims.OTHER_FILES)"
            for rel in found if not any(name == rel or name.startswith(rel + "/") for name in listed)]
     out += [f"{name}: listed ({claim}) but missing" for name, claim in listed.items() if not (ROOT / name).exists()]
-    return out
+    # the catalogue's patches are no files here: each must still apply to the reference (their runs: tests/test_zoo.py)
+    from tests.catalogue import PATCHES, patch_problems
+
+    return out + [problem for engine in PATCHES for problem in patch_problems(engine)]
 
 
 # -- the runs ---------------------------------------------------------------------------------------

@@ -1,4 +1,7 @@
-"""Engines with one planted mistake, and runs of the kata that read like a learner's screen."""
+"""Runs of the kata that read like a learner's screen, and an engine file loaded as a module.
+
+The engines with one planted mistake are the catalogue's patches: ``tests.catalogue.patched(name, folder)``.
+"""
 
 from __future__ import annotations
 
@@ -12,76 +15,7 @@ from pathlib import Path
 from runner import manifest
 
 ROOT = manifest.ROOT
-REFERENCE = ROOT / "reference" / "engine.py"
 _counter = itertools.count()
-
-# each mistake: (what the reference says, what the learner wrote)
-WRONG_TANH = [("self.grad += (1.0 - t * t) * out.grad", "self.grad += (1.0 - t) * out.grad")]
-ASSIGN = [  # `=` where `+=` belongs, in + and *
-    ("self.grad += out.grad  # d(a+b)/da = 1", "self.grad = out.grad"),
-    ("other.grad += out.grad  # d(a+b)/db = 1", "other.grad = out.grad"),
-    ("self.grad += other.data * out.grad  # d(ab)/da = b", "self.grad = other.data * out.grad"),
-    ("other.grad += self.data * out.grad  # d(ab)/db = a", "other.grad = self.data * out.grad"),
-]
-RECURSIVE_RADD = [("    def __radd__(self, other):\n        return self + other",
-                   "    def __radd__(self, other):\n        return other + self")]
-SYNTAX_ERROR = [("    def relu(self):", "    def relu(self)")]
-IMPORT_ERROR = [('import math\n', 'import math\nimport no_such_module_here\n')]
-NO_SEED = [("        self.grad = 1.0\n        for node in reversed(order):",
-            "        for node in reversed(order):")]
-INFINITE_LOOP = [("        order = self._topological_order()\n", """        queue, i = [self], 0
-        while i < len(queue):  # forgot i += 1
-            for child in queue[i]._prev:
-                if child not in queue:
-                    queue.append(child)
-        order = queue
-""")]
-NO_TOPOLOGICAL_ORDER = [("        order = self._topological_order()\n", """        order, seen, frontier = [], set(), [self]
-        while frontier:  # breadth first: a node can run before all of its users did
-            node = frontier.pop(0)
-            if node in seen:
-                continue
-            seen.add(node)
-            order.insert(0, node)
-            frontier.extend(node._prev)
-""")]
-POW_ASSERTS_ON_NEGATIVE = [("    def __pow__(self, k):\n", "    def __pow__(self, k):\n"
-                            "        assert k >= 0, 'only positive powers'\n")]
-SLOW_MUL = [("        out = Value(self.data * other.data, (self, other), \"*\")\n",
-             "        __import__('time').sleep(5)\n        out = Value(self.data * other.data, (self, other), \"*\")\n")]
-RECURSIVE_NO_ORDER = [("        order = self._topological_order()\n", """        def visit(node):  # micrograd's PR #64: a node's step, then its operands', no visited set
-            node._backward()
-            for child in node._prev:
-                visit(child)
-
-        self.grad = 1.0
-        visit(self)
-        return
-        order = []
-""")]
-NO_TRAVERSAL = [("        order = self._topological_order()\n", """        self.grad = 1.0
-        self._backward()
-        return
-        order = []
-""")]
-MUL_IGNORES_OUT_GRAD = [("self.grad += other.data * out.grad  # d(ab)/da = b", "self.grad += other.data"),
-                        ("other.grad += self.data * out.grad  # d(ab)/db = a", "other.grad += self.data")]
-INT_DATA = [("        self.data = float(data)", "        self.data = int(data)")]
-FLOAT32_DATA = [("        self.data = float(data)", "        self.data = struct.unpack('f', struct.pack('f', data))[0]"),
-                ("import math\n", "import math\nimport struct\n")]
-RTRUEDIV_SWAPPED = [("        return other * self**-1", "        return self * other**-1")]
-
-
-def engine(tmp_path: Path, mistakes: list[tuple[str, str]], name: str = "value.py") -> Path:
-    """The reference engine with ``mistakes`` planted, written to ``tmp_path/name``."""
-    text = REFERENCE.read_text()
-    for old, new in mistakes:
-        assert old in text, f"the reference changed: {old!r} is gone"
-        text = text.replace(old, new, 1)
-    path = tmp_path / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
-    return path
 
 
 def load_value(path: Path) -> type:

@@ -10,21 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.feedback_helpers import (
-    ASSIGN,
-    FLOAT32_DATA,
-    INT_DATA,
-    MUL_IGNORES_OUT_GRAD,
-    NO_SEED,
-    NO_TOPOLOGICAL_ORDER,
-    NO_TRAVERSAL,
-    RECURSIVE_NO_ORDER,
-    REFERENCE,
-    RTRUEDIV_SWAPPED,
-    WRONG_TANH,
-    engine,
-    load_value,
-)
+from tests.catalogue import REFERENCE, patched
+from tests.feedback_helpers import load_value
 from runner import diagnose
 from utils.programs import Program, Step
 from utils.strategies import programs
@@ -66,7 +53,7 @@ def test_works_on_micrograd_as_shipped():
 
 
 def test_wrong_tanh_derivative_is_named_with_both_numbers(tmp_path):
-    Value = load_value(engine(tmp_path, WRONG_TANH))
+    Value = load_value(patched("wrong_tanh", tmp_path))
     x = 0.5
     prog = Program(2, (Step("mul", (0, 1)), Step("tanh", (2,)), Step("add", (3, 0))))
     text = diagnose.explain(Value, prog, [x, 1.0])
@@ -78,26 +65,26 @@ def test_wrong_tanh_derivative_is_named_with_both_numbers(tmp_path):
 
 
 def test_assignment_instead_of_accumulation_is_named(tmp_path):
-    Value = load_value(engine(tmp_path, ASSIGN))
+    Value = load_value(patched("assign", tmp_path))
     for f, inputs in [(lambda a: a + a, [3.0]), (lambda x, y: x * y + x, [2.0, 3.0])]:
         text = diagnose.explain(Value, f, inputs)
         assert "missing accumulation" in text and "+=" in text, text
 
 
 def test_a_wrong_derivative_used_twice_is_not_called_missing_accumulation(tmp_path):
-    found = diagnose.diagnose(load_value(engine(tmp_path, WRONG_TANH)), 2)
+    found = diagnose.diagnose(load_value(patched("wrong_tanh", tmp_path)), 2)
     assert found.kind == "local" and found.op == "tanh" and "accumulation" not in found.message
 
 
 @pytest.mark.parametrize("mistake, said", [
-    (NO_TOPOLOGICAL_ORDER, "ran before"),
-    (RECURSIVE_NO_ORDER, "times"),
-    (NO_TRAVERSAL, "never ran"),
+    ("no_topological_order", "ran before"),
+    ("recursive_no_order", "times"),
+    ("no_traversal", "never ran"),
 ])
 def test_an_order_bug_is_traced_step_by_step(tmp_path, mistake, said):
     """Engines with _backward closures: the steps backward() runs are recorded, and the first
     wrong one is named (before, twice, never)."""
-    found = diagnose.diagnose(load_value(engine(tmp_path, mistake)), 1)
+    found = diagnose.diagnose(load_value(patched(mistake, tmp_path)), 1)
     assert found is not None and found.kind == "order" and said in found.message, found
     assert "reverse topological order" in found.message
 
@@ -110,7 +97,7 @@ def test_order_problems_of_step_sequences():
 
 
 def test_a_missing_seed_is_named(tmp_path):
-    Value = load_value(engine(tmp_path, NO_SEED))
+    Value = load_value(patched("no_seed", tmp_path))
     found = diagnose.diagnose(Value, 1)
     assert found.kind == "seed" and "setting the output's grad to 1" in found.message
     text = diagnose.explain(Value, lambda x, y: x * y, [2.0, 3.0])
@@ -118,20 +105,20 @@ def test_a_missing_seed_is_named(tmp_path):
 
 
 def test_a_missing_chain_factor_is_told_apart_from_a_wrong_derivative(tmp_path):
-    found = diagnose.diagnose(load_value(engine(tmp_path, MUL_IGNORES_OUT_GRAD)), 1)
+    found = diagnose.diagnose(load_value(patched("mul_ignores_out_grad", tmp_path)), 1)
     assert found.kind == "chain" and found.op == "mul" and "ignores out.grad" in found.message, found
     assert "float32" not in found.message and "order" not in found.message
 
 
 def test_int_truncation_and_float32_are_named_only_when_probed(tmp_path):
-    found = diagnose.diagnose(load_value(engine(tmp_path, INT_DATA)), 1)
+    found = diagnose.diagnose(load_value(patched("int_data", tmp_path)), 1)
     assert found.kind == "data" and "Value(2.5).data is 2" in found.message, found
-    found = diagnose.diagnose(load_value(engine(tmp_path, FLOAT32_DATA)), 1)
+    found = diagnose.diagnose(load_value(patched("float32_data", tmp_path)), 1)
     assert found.kind == "float32" and "single precision" in found.message, found
 
 
 def test_a_swapped_reflected_division_reads_as_the_learner_wrote_it(tmp_path):
-    found = diagnose.diagnose(load_value(engine(tmp_path, RTRUEDIV_SWAPPED)), 2)
+    found = diagnose.diagnose(load_value(patched("rtruediv_swapped", tmp_path)), 2)
     assert "your 2.5 / x gave x / 2.5" in found.message, found
 
 

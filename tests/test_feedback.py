@@ -12,21 +12,8 @@ import time
 
 import pytest
 
-from tests.feedback_helpers import (
-    ASSIGN,
-    IMPORT_ERROR,
-    INFINITE_LOOP,
-    RECURSIVE_RADD,
-    ROOT,
-    SLOW_MUL,
-    RTRUEDIV_SWAPPED,
-    POW_ASSERTS_ON_NEGATIVE,
-    SYNTAX_ERROR,
-    WRONG_TANH,
-    engine,
-    failure_blocks,
-    kata,
-)
+from tests.catalogue import patched
+from tests.feedback_helpers import ROOT, failure_blocks, kata
 from runner import blocks, causes, manifest, paths
 
 
@@ -54,7 +41,7 @@ MAX_LINES = blocks.MAX_LINES
 
 
 def test_a_wrong_tanh_derivative_is_a_tanh_problem_with_both_numbers(tmp_path, state):
-    run = kata(2, engine(tmp_path, WRONG_TANH), "-k", "tanh or derived", state=state)
+    run = kata(2, patched("wrong_tanh", tmp_path), "-k", "tanh or derived", state=state)
     blocks = failure_blocks(run.stdout)
     local = blocks["test_op_local_derivative[tanh]"]
     m = re.search(r"tanh: your backward gave (\S+) for argument 1 at x = (\S+); expected (\S+) = 1 - tanh\(x\)\*\*2",
@@ -77,7 +64,7 @@ def test_a_wrong_tanh_derivative_is_a_tanh_problem_with_both_numbers(tmp_path, s
 
 
 def test_an_assignment_instead_of_plus_equals_is_missing_accumulation(tmp_path, state):
-    run = kata(2, engine(tmp_path, ASSIGN), "-k", "random_graphs or chain or a_plus_a", state=state)
+    run = kata(2, patched("assign", tmp_path), "-k", "random_graphs or chain or a_plus_a", state=state)
     blocks = failure_blocks(run.stdout)
     assert blocks, run.output[-2000:]
     assert "cause (confirmed by a probe): missing accumulation in add" in blocks["test_a_plus_a"]
@@ -88,7 +75,7 @@ def test_an_assignment_instead_of_plus_equals_is_missing_accumulation(tmp_path, 
 
 def test_an_infinite_loop_in_backward_ends_at_the_timeout(tmp_path, state):
     started = time.monotonic()
-    run = kata(1, engine(tmp_path, INFINITE_LOOP), "--timeout=2", "-k", "add_backward or random_graphs",
+    run = kata(1, patched("infinite_loop", tmp_path), "--timeout=2", "-k", "add_backward or random_graphs",
                state=state, timeout=120)
     elapsed = time.monotonic() - started
     assert elapsed < 60, f"took {elapsed:.0f} s"
@@ -105,7 +92,7 @@ def test_an_infinite_loop_in_backward_ends_at_the_timeout(tmp_path, state):
 
 
 def test_a_slow_graph_build_is_not_called_a_loop(tmp_path, state):
-    run = kata(1, engine(tmp_path, SLOW_MUL), "--timeout=1", "-k", "test_mul_computes_data or test_add_computes",
+    run = kata(1, patched("slow_mul", tmp_path), "--timeout=1", "-k", "test_mul_computes_data or test_add_computes",
                state=state, timeout=120)
     block = failure_blocks(run.stdout)["test_mul_computes_data"]
     assert "building the graph" in block and "in __mul__" in block, block
@@ -114,7 +101,7 @@ def test_a_slow_graph_build_is_not_called_a_loop(tmp_path, state):
 
 
 def test_a_syntax_error_is_one_screen_with_file_and_line(tmp_path, state):
-    path = engine(tmp_path, SYNTAX_ERROR)
+    path = patched("syntax_error", tmp_path)
     line = next(i for i, text in enumerate(path.read_text().splitlines(), 1) if "def relu(self)" in text)
     run = kata(2, path, state=state)
     assert run.returncode == 1
@@ -125,7 +112,7 @@ def test_a_syntax_error_is_one_screen_with_file_and_line(tmp_path, state):
 
 
 def test_an_import_error_names_the_module_file_and_line(tmp_path, state):
-    path = engine(tmp_path, IMPORT_ERROR)
+    path = patched("import_error", tmp_path)
     line = path.read_text().splitlines().index("import no_such_module_here") + 1
     run = kata(1, path, state=state)
     assert run.returncode == 1
@@ -134,14 +121,14 @@ def test_an_import_error_names_the_module_file_and_line(tmp_path, state):
 
 
 def test_a_recursion_error_is_explained(tmp_path, state):
-    run = kata(1, engine(tmp_path, RECURSIVE_RADD), "-k", "numbers_on_either_side", state=state)
+    run = kata(1, patched("recursive_radd", tmp_path), "-k", "numbers_on_either_side", state=state)
     block = failure_blocks(run.stdout)["test_numbers_on_either_side"]
     assert "RecursionError: __radd__ called itself" in block and "write it as `self + other`" in block, block
     assert "return other + self" in block and len(block.splitlines()) < 15
 
 
 def test_a_failing_hypothesis_example_prints_a_command_that_replays_it(tmp_path, state):
-    path = engine(tmp_path, WRONG_TANH)
+    path = patched("wrong_tanh", tmp_path)
     run = kata(2, path, "-k", "chain", state=state)
     block = failure_blocks(run.stdout)["test_op_in_a_chain_matches_finite_differences[tanh]"]
     replay = next(line for line in block.splitlines() if line.strip().startswith("replay"))
@@ -169,7 +156,7 @@ def test_the_kata_report_and_the_progress_file(tmp_path, state):
     assert "every test of levels 1-1 passes" in run.stdout
     assert not (state / "progress.json").exists()
 
-    broken = kata(2, engine(tmp_path, SYNTAX_ERROR), f"--kata-report={report}", state=state)
+    broken = kata(2, patched("syntax_error", tmp_path), f"--kata-report={report}", state=state)
     data = json.loads(report.read_text())
     assert broken.returncode == 1 and data["passed"] == 0 and data["total"] > 23 and "syntax error" in data["error"]
 
@@ -180,7 +167,7 @@ def test_the_kata_report_and_the_progress_file(tmp_path, state):
 
 
 def test_tracebacks_come_back_with_an_explicit_tb(tmp_path, state):
-    run = kata(2, engine(tmp_path, WRONG_TANH), "-k", "local_derivative and tanh", "--tb=short", state=state)
+    run = kata(2, patched("wrong_tanh", tmp_path), "-k", "local_derivative and tanh", "--tb=short", state=state)
     assert "Mismatch" in run.stdout and "stuck?" not in run.stdout
 
 
@@ -226,7 +213,7 @@ def test_a_micrograd_style_engine_passes_level_2_with_review_notes(tmp_path, sta
 
 
 def test_an_assert_in_the_learners_code_is_theirs_and_says_what_the_test_expected(tmp_path, state):
-    run = kata(2, engine(tmp_path, POW_ASSERTS_ON_NEGATIVE), "-k", "zero_to_a_negative", state=state)
+    run = kata(2, patched("pow_asserts_on_negative", tmp_path), "-k", "zero_to_a_negative", state=state)
     block = failure_blocks(run.stdout)["test_zero_to_a_negative_power_raises_zero_division"]
     assert block.startswith("your code's assert failed: only positive powers"), block
     assert re.search(r"your code\s+\S*value.py:\d+, in __pow__", block), block
@@ -249,7 +236,7 @@ def test_the_output_is_checked_on_the_lowest_and_highest_supported_versions():
 def test_a_swapped_reflected_division_reads_as_the_learner_wrote_it(tmp_path, state):
     """The forward test stops on a ZeroDivisionError (hypothesis shrinks c to 0); the block opens with the
     probe's example, which shows the wrong number, names the method and says what it must return."""
-    run = kata(2, engine(tmp_path, RTRUEDIV_SWAPPED), "-k", "test_op_forward and rtruediv", state=state)
+    run = kata(2, patched("rtruediv_swapped", tmp_path), "-k", "test_op_forward and rtruediv", state=state)
     block = failure_blocks(run.stdout)["test_op_forward[rtruediv]"]
     assert block.strip().startswith("rtruediv: your 2.5 / x gave x / 2.5"), block
     assert "in __rtruediv__(self, other)" in block and "must return other / self" in block, block

@@ -7,12 +7,11 @@ and the interior reset, but the lecture's tanh, (e**2x - 1) / (e**2x + 1).
 from __future__ import annotations
 
 from runner import review
-from tests.feedback_helpers import ROOT, engine, failure_blocks, kata, load_value
+from tests.catalogue import patched
+from tests.feedback_helpers import ROOT, failure_blocks, kata, load_value
 
 LECTURE_TANH = ROOT / "tests" / "zoo" / "tanh_overflows_at_1000.py"
 MICROGRAD = ROOT / "tests" / "zoo" / "correct" / "micrograd_as_learners_write.py"
-COSH_DERIVATIVE = [("self.grad += (1.0 - t * t) * out.grad  # d tanh(x)/dx = 1 - tanh(x)^2",
-                    "self.grad += out.grad / math.cosh(self.data) ** 2")]
 
 
 def _keys(Value, level: int) -> set[str]:
@@ -49,7 +48,7 @@ def test_the_lectures_tanh_fails_level_3_naming_tanh_and_math_tanh(state):
 
 def test_an_overflow_in_tanhs_backward_states_no_exp_cause(tmp_path, state):
     """math.tanh forward, 1 / cosh(x)**2 backward: the probe of the forward does not confirm the exp cause."""
-    run = kata(3, engine(tmp_path, COSH_DERIVATIVE), "-k", "tanh_of_1000", state=state)
+    run = kata(3, patched("cosh_derivative", tmp_path), "-k", "tanh_of_1000", state=state)
     assert run.returncode == 1, run.output[-3000:]
     block = failure_blocks(run.stdout)["test_tanh_of_1000_matches_pytorch"]
     assert block.startswith("y = Value(1000).tanh() gave y.data = 1.0, then y.backward() raised OverflowError"), block

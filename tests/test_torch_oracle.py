@@ -9,6 +9,7 @@ from hypothesis import given
 
 from reference.engine import Value
 from runner import impl, manifest
+from tests.catalogue import patched
 from utils.ops import OPS, ops_up_to
 from utils.programs import Program, Step
 from utils.strategies import oracle_programs
@@ -18,16 +19,11 @@ torch = pytest.importorskip("torch")
 
 ALL_OPS = [op.name for op in ops_up_to(2)]
 SHARED = Program(2, (Step("mul", (0, 1)), Step("mul", (2, 2)), Step("add", (3, 2)), Step("add", (4, 0))))
-REFERENCE = manifest.ROOT / "reference" / "engine.py"
 
 
-def variant(tmp_path, name, old, new):
-    """The reference engine with one line changed, loaded like a learner's file."""
-    source = REFERENCE.read_text()
-    assert old in source, f"the reference no longer contains {old!r}"
-    path = tmp_path / f"{name}.py"
-    path.write_text(source.replace(old, new))
-    return impl.load(str(path), manifest.level(3)).Value
+def variant(tmp_path, name):
+    """The catalogue's patch ``name`` of the reference engine, loaded like a learner's file."""
+    return impl.load(str(patched(name, tmp_path)), manifest.level(3)).Value
 
 
 # -- agreement -----------------------------------------------------------------
@@ -70,35 +66,34 @@ def test_compare_numbers_keeps_only_the_disagreements():
 
 
 def test_a_wrong_derivative_is_caught_at_its_node(tmp_path):
-    Wrong = variant(tmp_path, "wrong_tanh", "(1.0 - t * t) * out.grad", "(1.0 - t) * out.grad")
+    Wrong = variant(tmp_path, "wrong_tanh")
     program = Program(2, (Step("mul", (0, 1)), Step("tanh", (2,)), Step("add", (3, 0))))
     report = compare_with_torch(program, [0.5, 2.0], Wrong)
     assert not report.ok
     whats = [m.what for m in report.mismatches]
     assert "grad of n2" in whats and "grad of x0" in whats and "grad of n3" not in whats
     m = next(m for m in report.mismatches if m.what == "grad of n2")
-    assert m.engine == pytest.approx(1 - math.tanh(1.0)) and m.torch == pytest.approx(1 - math.tanh(1.0) ** 2)
+    assert m.engine == pytest.approx(1 - math.tanh(1.0)) and m.expected == pytest.approx(1 - math.tanh(1.0) ** 2)
     text = str(report)
     assert "n3 = tanh(n2)" in text and "x0 = Value(0.5)" in text, "the graph is shown as code"
-    assert repr(m.engine) in text and repr(m.torch) in text, "both numbers are shown"
+    assert repr(m.engine) in text and repr(m.expected) in text, "both numbers are shown"
 
 
 def test_a_wrong_forward_is_reported_as_a_value(tmp_path):
-    Wrong = variant(tmp_path, "wrong_exp", "e = math.exp(self.data)", "e = math.exp(self.data) + 1e-3")
+    Wrong = variant(tmp_path, "wrong_exp")
     report = compare_with_torch(lambda x: x.exp() * x, [1.0], Wrong)
     assert [m.what for m in report.mismatches][:1] == ["value of out"]
 
 
 def test_relu_gradient_one_at_zero_is_caught(tmp_path):
-    Wrong = variant(tmp_path, "relu0", "(self.data > 0) * out.grad", "(self.data >= 0) * out.grad")
+    Wrong = variant(tmp_path, "relu_grad_at_zero")
     program = Program(2, (Step("sub", (0, 0)), Step("relu", (2,)), Step("mul", (3, 1)), Step("add", (4, 0))))
     report = compare_with_torch(program, [1.5, -2.0], Wrong)
     assert [m.what for m in report.mismatches] == ["grad of n2"], str(report)
 
 
 def test_compounding_second_backward_is_caught(tmp_path):
-    Wrong = variant(tmp_path, "compound", "            if node._prev:\n                node.grad = 0.0\n",
-                    "            pass\n")
+    Wrong = variant(tmp_path, "second_backward_compounds")
     report = compare_with_torch(SHARED, [0.7, -1.3], Wrong, backward_calls=2)
     whats = {m.what for m in report.mismatches}
     assert {"grad of x0", "grad of x1", "grad of n2"} <= whats, str(report)
@@ -186,8 +181,7 @@ def test_compare_prints_a_table_and_passes_the_reference(capsys):
 def test_compare_flags_a_wrong_engine(tmp_path, capsys):
     from tools.compare import main
 
-    source = REFERENCE.read_text().replace("(1.0 - t * t) * out.grad", "(1.0 - t) * out.grad")
-    (tmp_path / "value.py").write_text(source)
+    patched("wrong_tanh", tmp_path)
     assert main(["--impl", str(tmp_path / "value.py"), "--level", "3"]) == 1
     out = capsys.readouterr().out
     tanh_row = next(line for line in out.splitlines() if line.startswith("op tanh"))

@@ -11,7 +11,8 @@ import time
 
 import pytest
 
-from tests.feedback_helpers import REFERENCE, ROOT, SYNTAX_ERROR, engine
+from tests.catalogue import REFERENCE, patched
+from tests.feedback_helpers import ROOT
 
 pytest.importorskip("watchfiles")
 
@@ -44,7 +45,7 @@ def test_watch_reruns_on_change_and_survives_a_syntax_error(tmp_path):
         wait_for("not written yet: level 1: Value.__add__")
         wait_for("watching value.py")
         time.sleep(0.5)
-        path.write_text(engine(tmp_path / "broken", SYNTAX_ERROR).read_text())
+        path.write_text(patched("syntax_error", tmp_path / "broken").read_text())
         wait_for("value.py changed")
         wait_for("Your engine has a syntax error")
         wait_for("watching value.py")

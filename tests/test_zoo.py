@@ -20,12 +20,14 @@ import ast
 import functools
 import os
 import re
+import tempfile
+from pathlib import Path
 
 import pytest
 
 from runner import manifest
 from tests import check
-from tests.catalogue import ZOO, Engine, discover, docstring, folder_docstring
+from tests.catalogue import PATCHES, ZOO, Engine, discover, docstring, folder_docstring, patch_problems, patched
 from tests.claims import CLAIMS
 from tests.kata_runs import LevelRun, run_level
 
@@ -39,6 +41,9 @@ FRESH_RUNS = int(os.environ.get("KATA_FRESH_RUNS", "0"))
 
 
 WRONG = discover()
+# the catalogue's patches of the reference that claim a level, checked the same way (the others
+# claim no level: the tests that use them check what they do, in a narrowed run or the diagnosis)
+PATCHED = [e for e in PATCHES if e.rejected_by is not None]
 
 
 def _param(engine: Engine) -> pytest.param:
@@ -72,7 +77,10 @@ def _narrowed(engine: Engine) -> tuple[list[str], int]:
 
 def _run(engine: Engine) -> LevelRun:
     narrow, _ = _narrowed(engine)
-    return run_level(engine.rejected_by, engine.path, *RUN_OPTIONS, *narrow)
+    if engine.form != "patch":
+        return run_level(engine.rejected_by, engine.path, *RUN_OPTIONS, *narrow)
+    with tempfile.TemporaryDirectory(prefix="kata-patch-") as folder:
+        return run_level(engine.rejected_by, patched(engine.name, Path(folder)), *RUN_OPTIONS, *narrow)
 
 
 @functools.cache
@@ -160,6 +168,16 @@ def test_the_zoo_is_big_and_every_entry_is_registered():
         assert "Value" in defined, f"{value}: every zoo engine defines Value itself"
 
 
+def test_every_patch_applies_to_the_reference_and_says_what_it_is():
+    names = [e.name for e in PATCHES]
+    assert len(set(names)) == len(names), "one entry per patch name"
+    for engine in PATCHES:
+        assert engine.title and engine.edits and not engine.stage, engine.name
+        assert not patch_problems(engine), patch_problems(engine)
+    for engine in PATCHED:
+        assert engine.names, f"{engine.name}: a patch that claims a level names the words its first failure says"
+
+
 def test_every_follow_up_stage_has_wrong_engines_to_reject():
     stages = [s.name for s in manifest.stages().values() if s.tests]
     for name in stages:
@@ -200,7 +218,7 @@ def test_said_keeps_the_message_and_drops_names_locations_and_source():
 
 
 @pytest.mark.timeout(900)
-@pytest.mark.parametrize("engine", [_param(e) for e in WRONG])
+@pytest.mark.parametrize("engine", [_param(e) for e in WRONG + PATCHED])
 def test_wrong_engine_is_rejected_by_its_level(engine: Engine):
     run = _run_once(engine)
     assert run.outcomes, f"{engine.name}: {engine.unit} collected no tests\n{run.output[-2000:]}"
@@ -228,13 +246,13 @@ def _first_failure_names_the_bug(engine: Engine, run: LevelRun) -> None:
 
 
 @pytest.mark.timeout(900)
-@pytest.mark.parametrize("engine", [_param(e) for e in WRONG])
+@pytest.mark.parametrize("engine", [_param(e) for e in WRONG + PATCHED])
 def test_first_failure_names_the_bug(engine: Engine):
     _first_failure_names_the_bug(engine, _run_once(engine))
 
 
 @pytest.mark.timeout(900)
-@pytest.mark.parametrize("engine", [_param(e) for e in WRONG if e.must_not])
+@pytest.mark.parametrize("engine", [_param(e) for e in WRONG + PATCHED if e.must_not])
 def test_no_failure_states_a_cause_that_does_not_apply(engine: Engine):
     run = _run_once(engine)
     wrong = {t: [w for w in engine.must_not if w in said(run, t)] for t in _failed(run)}
@@ -246,7 +264,7 @@ def test_no_failure_states_a_cause_that_does_not_apply(engine: Engine):
 
 
 @pytest.mark.timeout(1800)
-@pytest.mark.parametrize("engine", [_param(e) for e in WRONG if e.fresh_runs])
+@pytest.mark.parametrize("engine", [_param(e) for e in WRONG + PATCHED if e.fresh_runs])
 def test_order_dependent_bug_is_rejected_the_same_way_on_every_run(engine: Engine):
     """A bug whose effect depends on the order of siblings in a set ``_prev`` (that order
     follows the objects' ids, which change from process to process): the level rejects it

@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
+from utils.close import Disagreement
 from utils.close import close as utils_close
 
 DEFAULT_STEP = 6e-6  # about (2.2e-16) ** (1/3)
@@ -32,20 +33,6 @@ DEFAULT_RTOL = 1e-5
 DEFAULT_ATOL = 1e-6
 FORWARD_STEP = 1.5e-8  # about (2.2e-16) ** (1/2), the best step of a one-sided difference
 METHODS = ("central", "forward")
-
-
-@dataclass
-class Mismatch:
-    name: str
-    at: float
-    analytic: float
-    numerical: float
-
-    def __str__(self) -> str:
-        return (
-            f"  d out / d {self.name} at {self.name} = {self.at:g}: "
-            f"backward() gave {self.analytic:.6g}, finite differences give {self.numerical:.6g}"
-        )
 
 
 @dataclass
@@ -57,7 +44,7 @@ class GradientReport:
     output: float
     analytic: list[float]
     numerical: list[float]
-    mismatches: list[Mismatch] = field(default_factory=list)
+    mismatches: list[Disagreement] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -126,16 +113,16 @@ def check_gradients(
         return float(f(*[Value(v) for v in values]).data)
 
     numerical = [numerical_gradient(forward, xs, i, step, method) for i in range(len(xs))]
-    report = GradientReport(
-        expression=expression or getattr(f, "__name__", "f"),
-        inputs=dict(zip(names, xs)),
-        output=float(out.data),
-        analytic=analytic,
-        numerical=numerical,
-    )
-    for name, x, a, n in zip(names, xs, analytic, numerical):
-        if not close(a, n, rtol, atol):
-            report.mismatches.append(Mismatch(name, x, a, n))
+    return _report(expression or getattr(f, "__name__", "f"), names, xs, float(out.data), analytic, numerical,
+                   rtol, atol)
+
+
+def _report(expression: str, names: Sequence[str], xs: Sequence[float], output: float, analytic: list[float],
+            numerical: list[float], rtol: float, atol: float) -> GradientReport:
+    """The report, listing each input whose two gradients disagree."""
+    report = GradientReport(expression, dict(zip(names, xs)), output, analytic, numerical)
+    report.mismatches = [Disagreement(name, a, n, at=x) for name, x, a, n in zip(names, xs, analytic, numerical)
+                         if not close(a, n, rtol, atol)]
     return report
 
 
@@ -187,11 +174,7 @@ def check_parameters(
 
     numerical = [numerical_gradient(forward_at(k), xs, k, step, method) for k in range(len(chosen))]
     names = [f"parameters()[{i}]" for i in chosen]
-    report = GradientReport(expression, dict(zip(names, xs)), float(out.data), analytic, numerical)
-    for name, x, a, n in zip(names, xs, analytic, numerical):
-        if not close(a, n, rtol, atol):
-            report.mismatches.append(Mismatch(name, x, a, n))
-    return report
+    return _report(expression, names, xs, float(out.data), analytic, numerical, rtol, atol)
 
 
 def assert_gradients(f: Callable, inputs: Sequence[float], Value: type, **kwargs) -> GradientReport:

@@ -25,7 +25,8 @@ import importlib.util
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from utils import finite_difference_checker
+from utils.close import Disagreement
+from utils.close import close as utils_close
 
 RTOL = 1e-5
 ATOL = 1e-5
@@ -52,20 +53,8 @@ def require_torch():
 
 
 def close(a: float, b: float, rtol: float = RTOL, atol: float = ATOL) -> bool:
-    """The finite-difference checker's test of closeness, at the oracle's tolerances."""
-    return finite_difference_checker.close(a, b, rtol, atol)
-
-
-@dataclass
-class Mismatch:
-    what: str  # e.g. "value of n4", "grad of x0"
-    engine: float
-    torch: float
-    note: str = ""
-
-    def __str__(self) -> str:
-        note = f"  ({self.note})" if self.note else ""
-        return f"  {self.what}: your engine {self.engine!r}, PyTorch {self.torch!r}{note}"
+    """The kata's one closeness rule (utils/close.py), at the oracle's tolerances."""
+    return utils_close(a, b, rtol, atol)
 
 
 @dataclass
@@ -78,7 +67,7 @@ class OracleReport:
     torch_out: float
     engine_grads: dict[str, float] = field(default_factory=dict)  # every compared grad, by name
     torch_grads: dict[str, float] = field(default_factory=dict)
-    mismatches: list[Mismatch] = field(default_factory=list)
+    mismatches: list[Disagreement] = field(default_factory=list)
     backward_calls: int = 1
 
     @property
@@ -190,7 +179,7 @@ def compare_with_torch(
     for i in interior:
         e, t = _f(e_nodes[i].data), _f(t_nodes[i])
         if not close(e, t, rtol, atol):
-            report.mismatches.append(Mismatch(f"value of {node_names[i]}", e, t))
+            report.mismatches.append(Disagreement(f"value of {node_names[i]}", e, t))
     for i, name in enumerate(node_names):
         if i < len(xs):
             e, t = _f(e_nodes[i].grad), _grad(t_nodes[i])
@@ -203,7 +192,7 @@ def compare_with_torch(
         report.engine_grads[name] = e
         report.torch_grads[name] = t
         if not close(e, t, rtol, atol):
-            report.mismatches.append(Mismatch(f"grad of {name}", e, t, note))
+            report.mismatches.append(Disagreement(f"grad of {name}", e, t, note))
     return report
 
 
@@ -213,13 +202,13 @@ def _grad(t) -> float:
 
 
 def compare_numbers(pairs: Sequence[tuple[str, float, float]], *, rtol: float = RTOL,
-                    atol: float = ATOL) -> list[Mismatch]:
+                    atol: float = ATOL) -> list[Disagreement]:
     """Compare ``(what, engine, torch)`` triples computed elsewhere (e.g. a network's
     parameter gradients); return the ones that disagree."""
-    return [Mismatch(what, float(e), float(t)) for what, e, t in pairs if not close(float(e), float(t), rtol, atol)]
+    return [Disagreement(what, float(e), float(t)) for what, e, t in pairs if not close(float(e), float(t), rtol, atol)]
 
 
-def describe(mismatches: Sequence[Mismatch], title: str, limit: int = 12) -> str:
+def describe(mismatches: Sequence[Disagreement], title: str, limit: int = 12) -> str:
     """A message for a list of mismatches: the title, then at most ``limit`` of them."""
     lines = [f"{title}: {len(mismatches)} number(s) differ from PyTorch (float64)"]
     lines += [str(m) for m in mismatches[:limit]]

@@ -10,8 +10,9 @@ from hypothesis import given, strategies as st
 
 from runner.checks import Finding, example, expect, expect_gradients, expect_true
 from runner.checks import close as near  # the kata's one closeness rule, pytest.approx's defaults
+from utils.close import Disagreement
 from utils.every_order import InOrder, in_every_order
-from utils.finite_difference_checker import GradientReport, Mismatch, check_gradients, close
+from utils.finite_difference_checker import GradientReport, check_gradients, close
 from utils.ops import Interval, ops_up_to
 from utils.strategies import in_interval, programs, shared_programs
 
@@ -422,7 +423,7 @@ def check_in_every_order(Value, program, xs) -> None:
         out.backward()
         analytic = [float(copy.named[n].grad) for n in names]
         report = GradientReport(expression, dict(zip(names, xs)), float(out.data), analytic, list(numerical))
-        report.mismatches = [Mismatch(n, x, a, m) for n, x, a, m in zip(names, xs, analytic, numerical)
+        report.mismatches = [Disagreement(n, a, m, at=x) for n, x, a, m in zip(names, xs, analytic, numerical)
                              if not close(a, m)]
         (right if report.ok else wrong).append((copy, report, out))
     if not wrong:

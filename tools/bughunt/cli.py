@@ -23,10 +23,6 @@ USAGE = """examples:
   nox -s bughunt -- reveal           give up: show the fix and end the hunt"""
 
 
-def _shown(path: Path) -> str:
-    return scaffold._shown(path)
-
-
 def _stars(n: int) -> str:
     return "*" * n + "." * (5 - n)
 
@@ -46,8 +42,8 @@ def start(h: Hunt, minutes: float | None) -> int:
     previous = scaffold.current()
     folder = scaffold.plant(h, minutes)
     if previous is not None and previous != folder:
-        print(f"(the hunt in {_shown(previous)} stays there, unfinished)")
-    rel = _shown(folder)
+        print(f"(the hunt in {scaffold._shown(previous)} stays there, unfinished)")
+    rel = scaffold._shown(folder)
     print(f"Bug hunt {h.number}: {h.title}   difficulty {_stars(h.difficulty)}\n")
     print(f'  "{h.symptom}"\n')
     print(f"The code is in {rel}/ ({', '.join(h.files)}); its README.md lists the tools:")
@@ -171,7 +167,7 @@ def watch_check() -> int:
     except ImportError:
         print("--watch needs watchfiles: pip install 'watchfiles>=0.21' (nox installs it)", file=sys.stderr)
         return 2
-    print(f"Checking {_shown(folder)} on every save of {', '.join(h.files)} (Ctrl-C to stop).")
+    print(f"Checking {scaffold._shown(folder)} on every save of {', '.join(h.files)} (Ctrl-C to stop).")
     if run_check() == 0:
         return 0
     names = set(h.files)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import ast
 import json
-import shutil
 import time
 from pathlib import Path
 
@@ -210,6 +209,3 @@ def read_meta(folder: Path) -> dict:
 def write_meta(folder: Path, meta: dict) -> None:
     state.write_document(folder / "hunt.json", meta)
 
-
-def remove(folder: Path) -> None:
-    shutil.rmtree(folder, ignore_errors=True)

@@ -23,7 +23,6 @@ from runner import manifest, state
 
 FULL = "full"  # the staged attempt (tools/interview/staged.py), not a level scope
 FINISHED, TIMED_OUT, ABANDONED = "finished", "timed out", "abandoned"
-OUTCOMES = (FINISHED, TIMED_OUT, ABANDONED)
 
 Clock = Callable[[], float]
 
@@ -123,16 +122,20 @@ def attempts_dir() -> Path:
 
 def scaffold(sc: Scope, now: dt.datetime | None = None) -> Path:
     """A fresh practice folder holding a copy of the scope's pristine stub; returns the folder."""
-    now = now or dt.datetime.now()
+    return practice_folder(sc.name, now or dt.datetime.now(), sc.stub_file, sc.level.files[0])
+
+
+def practice_folder(name: str, now: dt.datetime, source: Path, filename: str) -> Path:
+    """A fresh folder ``STAMP-NAME`` (``-2``, ``-3``, ... when taken) of the attempts, holding ``source`` as ``filename``."""
     base = attempts_dir()
     stamp = now.strftime("%Y%m%d-%H%M%S")
     for i in range(1, 1000):
-        folder = base / (f"{stamp}-{sc.name}" if i == 1 else f"{stamp}-{sc.name}-{i}")
+        folder = base / (f"{stamp}-{name}" if i == 1 else f"{stamp}-{name}-{i}")
         try:
             folder.mkdir(parents=True)
         except FileExistsError:
             continue
-        shutil.copyfile(sc.stub_file, folder / sc.level.files[0])
+        shutil.copyfile(source, folder / filename)
         return folder
     raise RuntimeError(f"could not make a practice folder under {base}")
 

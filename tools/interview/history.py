@@ -19,6 +19,7 @@ from pathlib import Path
 
 from runner import state
 from tools.clock import mmss
+from tools.interview.views import console_for
 
 KEYS = ("scope", "started", "elapsed_s", "minutes", "runs", "passed", "total", "hints_used", "outcome", "folder")
 
@@ -92,7 +93,7 @@ def show(out, use_rich: bool = True) -> int:
         print(f"No interview attempts recorded yet ({path}). Start one: nox -s interview -- 1", file=out)
         return 0
     body = rows(data.records)
-    console = _rich_console(out) if use_rich else None
+    console = console_for(out) if use_rich else None
     if console is not None:
         from rich import box
         from rich.table import Table
@@ -125,14 +126,6 @@ def show(out, use_rich: bool = True) -> int:
     else:
         print(f"Plot of your times per scope: {written}", file=out)
     return 0
-
-
-def _rich_console(out):
-    try:
-        from rich.console import Console
-    except ImportError:
-        return None
-    return Console(file=out, highlight=False)
 
 
 def staged_rows(records: list[dict]) -> tuple[list[str], list[list[str]]] | None:

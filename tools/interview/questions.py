@@ -29,7 +29,6 @@ QUESTIONS = manifest.ROOT / "docs" / "questions.md"
 HEADING = re.compile(r"^## Q(?P<n>\d+)\. (?P<text>\S.*)$")
 LEVEL_LINE = re.compile(r"^Level: (?P<level>\d+)\s*$")
 TAGS_LINE = re.compile(r"^Tags: (?P<tags>\S.*)$")
-GRADES = {0: "missed it", 1: "partly", 2: "had it"}
 GRADE_WAIT = 600.0  # seconds to wait for a grade before the drill stops
 
 

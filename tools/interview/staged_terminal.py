@@ -11,7 +11,6 @@ import dataclasses
 import datetime as dt
 import json
 import random
-import shutil
 import sys
 import textwrap
 import time
@@ -21,7 +20,7 @@ from pathlib import Path
 from runner import manifest
 from tools.interview import history, questions, staged
 from tools.interview import script as scripts
-from tools.interview.core import attempts_dir, hint_tiers_read, stage_runner
+from tools.interview.core import hint_tiers_read, practice_folder, stage_runner
 from tools.interview.views import PlainView, RichView, console_for, file_watcher
 
 
@@ -35,18 +34,7 @@ def scaled(script: list[scripts.Stage], minutes: float | None) -> list[scripts.S
 
 def scaffold(script: list[scripts.Stage], start: Path, now: dt.datetime) -> Path:
     """A fresh practice folder holding ``value.py``, a copy of the starting file."""
-    base = attempts_dir()
-    name = scripts.script_name(script).replace(":", "-").replace(",", "+")
-    stamp = now.strftime("%Y%m%d-%H%M%S")
-    for i in range(1, 1000):
-        folder = base / (f"{stamp}-{name}" if i == 1 else f"{stamp}-{name}-{i}")
-        try:
-            folder.mkdir(parents=True)
-        except FileExistsError:
-            continue
-        shutil.copyfile(start, folder / "value.py")
-        return folder
-    raise RuntimeError(f"could not make a practice folder under {base}")
+    return practice_folder(scripts.script_name(script).replace(":", "-").replace(",", "+"), now, start, "value.py")
 
 
 class Oral:
