@@ -5,7 +5,7 @@ shared nodes and constants, backward() twice, relu at 0, a deep chain, and at
 level 4 a small network's hinge loss) with the engine and with PyTorch in
 float64, and prints one row per computation: the engine's output, PyTorch's,
 the largest gradient difference, and the verdict (agreement within
-``1e-5 + 1e-5 * max(|a|, |b|)``). Exit status 0 when every row agrees.
+``|engine - PyTorch| <= max(1e-5 * |PyTorch|, 1e-5)``). Exit status 0 when every row agrees.
 """
 
 from __future__ import annotations

@@ -10,7 +10,8 @@ An expression is written once against the ``Value`` API (operators,
 works too, and then every intermediate node is compared as well, so a report
 points at the first node that went wrong.
 
-Two numbers agree when ``|a - b| <= 1e-5 + 1e-5 * max(|a|, |b|)``. PyTorch
+Your number agrees with PyTorch's when ``|yours - PyTorch's| <= max(1e-5 * |PyTorch's|, 1e-5)``
+(``utils.close.close``). PyTorch
 computes in float64, like Python floats, so a correct engine agrees to many
 more digits than that; a disagreement is a bug, never rounding.
 
