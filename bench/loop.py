@@ -169,6 +169,21 @@ def many_at_once(n: int = 8, level: int = 3) -> dict:
             "load": os.getloadavg()[0] if hasattr(os, "getloadavg") else None}
 
 
+def running_on(path: str, timeout: float = 300) -> None:
+    """Wait until no process's command line names ``path`` (Linux's /proc; elsewhere, return at once)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        busy = False
+        for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+            try:
+                busy = busy or path in cmdline.read_bytes().decode(errors="replace")
+            except OSError:
+                continue
+        if not busy:
+            return
+        time.sleep(0.5)
+
+
 def first_level1(timeout: float = 900) -> dict | None:
     """The first ``nox -s level1`` in a fresh clone, as a new learner runs it: the environment built
     from nothing with empty pip and uv caches (the packages come from the registry), then level 1's
@@ -176,7 +191,7 @@ def first_level1(timeout: float = 900) -> dict | None:
     nox = nox_command()
     if nox is None or shutil.which("git") is None:
         return None
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as tmp:
         clone = fresh_clone(Path(tmp) / "kata")
         env = dict(os.environ, KATA_STATE_DIR=str(Path(tmp) / "state"), PIP_CACHE_DIR=str(Path(tmp) / "pip-cache"),
                    UV_CACHE_DIR=str(Path(tmp) / "uv-cache"))
@@ -187,6 +202,7 @@ def first_level1(timeout: float = 900) -> dict | None:
         ran = (clone / ".nox" / LEVELS_ENV / "bin").exists() and done.returncode in (0, 1)
         uv = any((clone / ".nox" / LEVELS_ENV).glob("pyvenv.cfg")) and "uv" in (
             clone / ".nox" / LEVELS_ENV / "pyvenv.cfg").read_text()
+        running_on(str(clone))  # the byte-compiling nox left running in the background, before the folder goes
     return {"seconds": took, "installer": "uv" if uv else "pip",
             "error": "" if ran else f"exit {done.returncode}: " + done.stderr[-600:]}
 
