@@ -9,6 +9,9 @@ their gradients are known in closed form.
 
 import math
 import sys
+import traceback
+from collections import Counter
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -36,10 +39,9 @@ HEADROOM = 1_000
 DEEP = 5_000
 
 TOO_DEEP = (
-    "the graph was too deep for recursion ({n:,} nodes): your topological sort calls itself once per "
-    "node, and this test lets backward() nest {headroom:,} calls (Python's default limit), so it stopped "
-    "with a RecursionError. Build the topological order with an explicit stack or with Kahn's algorithm, "
-    "see katas/level3/hints/3-pseudocode.md."
+    "the graph was too deep for recursion ({n:,} nodes): {who}, and this test lets backward() nest "
+    "{headroom:,} calls (Python's default limit), so it stopped with a RecursionError. Build the "
+    "topological order with an explicit stack or with Kahn's algorithm, see katas/level3/hints/3-pseudocode.md."
 )
 RAISED = (
     "\nYour code called sys.setrecursionlimit({asked}) during backward(): that is no fix, so this test "
@@ -61,6 +63,17 @@ def stack_depth() -> int:
     return depth
 
 
+def recursing(error: RecursionError) -> str:
+    """Which function of the engine called itself, read from the error's traceback: the one that
+    appears most often in it (no guess from names)."""
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename != __file__]
+    if not frames:
+        return "backward() recursed"
+    (filename, name), count = Counter((f.filename, f.name) for f in frames).most_common(1)[0]
+    line = next(f.lineno for f in frames if (f.filename, f.name) == (filename, name))
+    return f"{name}() ({Path(filename).name}:{line}) called itself {count:,} times deep"
+
+
 def backward_or_explain(out, n_nodes):
     """out.backward() with the recursion limit held at HEADROOM calls beyond the caller's depth;
     a RecursionError, or an attempt to raise the limit, becomes the one thing to change."""
@@ -71,8 +84,8 @@ def backward_or_explain(out, n_nodes):
     sys.setrecursionlimit = asked.append  # what backward() asks for is recorded, not done
     try:
         out.backward()
-    except RecursionError:
-        now = None
+    except RecursionError as e:
+        now, who = None, recursing(e)
     else:
         now = sys.getrecursionlimit()
     finally:
@@ -80,7 +93,7 @@ def backward_or_explain(out, n_nodes):
         real_set(saved)
     if now is None:
         raised = RAISED.format(asked=", ".join(f"{a!r}" for a in asked[:1])) if asked else ""
-        fail(TOO_DEEP.format(n=n_nodes, headroom=HEADROOM) + raised, graph=out)
+        fail(TOO_DEEP.format(n=n_nodes, headroom=HEADROOM, who=who) + raised, graph=out)
     if now != limit:  # raised through another name for sys.setrecursionlimit
         fail(RAISED_ALIAS.format(limit=limit, now=now), graph=out)
 
