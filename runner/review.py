@@ -14,7 +14,12 @@ from __future__ import annotations
 
 import math
 import sys
+import traceback
+from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
+
+from runner.manifest import ROOT
 
 
 @dataclass(frozen=True)
@@ -92,9 +97,25 @@ def _recursive_sort(Value) -> Note | None:
         return None
     return Note("recursive-topological-sort",
                 f"backward() on a chain of {depth} nodes raises RecursionError",
-                "a recursive topological sort nests one call per node; level 3 builds graphs deeper than "
-                "Python's limit of about 1000",
+                f"{recursing(e)}; level 3 builds graphs deeper than Python's limit of about 1000",
                 "build the order with an explicit stack (iterative depth-first search, or Kahn's algorithm)")
+
+
+def _kata_code(filename: str) -> bool:
+    """A frame of the kata's tests or runner, not of the engine under test."""
+    path = Path(filename)
+    return path.name.startswith("test_") or any(path.is_relative_to(ROOT / d) for d in ("runner", "utils"))
+
+
+def recursing(error: RecursionError) -> str:
+    """Which function of the engine called itself, read from the error's traceback: the one that
+    appears most often in it outside the kata's own files (no guess from names)."""
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if not _kata_code(f.filename)]
+    if not frames:
+        return "backward() recursed"
+    (filename, name), count = Counter((f.filename, f.name) for f in frames).most_common(1)[0]
+    line = next(f.lineno for f in frames if (f.filename, f.name) == (filename, name))
+    return f"{name}() ({Path(filename).name}:{line}) called itself {count:,} times deep"
 
 
 TANH_FIX = "use math.tanh(x), which saturates at +-1 (and its derivative 1 - t**2 is then 0)"

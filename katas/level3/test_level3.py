@@ -9,9 +9,6 @@ their gradients are known in closed form.
 
 import math
 import sys
-import traceback
-from collections import Counter
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -19,7 +16,7 @@ from hypothesis import strategies as st
 
 from runner.checks import Finding, close, example, expect, expect_gradients, fail
 from runner.diagnose import backward_twice
-from runner.review import TANH_FIX, tanh_overflow
+from runner.review import TANH_FIX, recursing, tanh_overflow
 from utils.ops import ops_up_to
 from utils.programs import Program, Step
 from utils.strategies import oracle_programs
@@ -61,17 +58,6 @@ def stack_depth() -> int:
     while frame is not None:
         depth, frame = depth + 1, frame.f_back
     return depth
-
-
-def recursing(error: RecursionError) -> str:
-    """Which function of the engine called itself, read from the error's traceback: the one that
-    appears most often in it (no guess from names)."""
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename != __file__]
-    if not frames:
-        return "backward() recursed"
-    (filename, name), count = Counter((f.filename, f.name) for f in frames).most_common(1)[0]
-    line = next(f.lineno for f in frames if (f.filename, f.name) == (filename, name))
-    return f"{name}() ({Path(filename).name}:{line}) called itself {count:,} times deep"
 
 
 def backward_or_explain(out, n_nodes):
