@@ -19,7 +19,8 @@ def write(terminalreporter, config) -> None:
         for i, line in enumerate(run.error.splitlines()):
             tw.write_line(line, red=(i == 0), bold=(i == 0))
         tw.write_line("")
-        tw.write_line(f"No test could run: fix this first, then run `nox -s level{level}` again.", bold=True)
+        again = f"stage {run.stage.name}" if run.stage else f"`nox -s level{level}`"
+        tw.write_line(f"No test could run: fix this first, then run {again} again.", bold=True)
         return
     counts = record.counts(config)
     for lv, d in counts["per_level"].items():

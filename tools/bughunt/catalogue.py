@@ -5,7 +5,8 @@ solved); its constants say
 
     TITLE       a few words for menus
     DIFFICULTY  1 (a glance) to 5 (needs a tool and a theory)
-    LEVEL       the kata level whose tests prove the fix (levels 1..LEVEL run)
+    LEVEL       what proves the fix: a kata level (the tests of levels 1..LEVEL run), or the name of a
+                follow-up stage of levels.toml (its tests run, on the engine of the last level)
     FILE        the file of the hunt folder that holds the bug: value.py or nn.py
     WHERE       the function the fix belongs in ("Value.__mul__", "train_step")
     SYMPTOM     what an interviewer would say
@@ -38,7 +39,7 @@ class Hunt:
     slug: str  # the module name without its number: "mul_operand"
     title: str
     difficulty: int
-    level: int
+    level: int | str  # a level's number, or a follow-up stage's name
     file: str
     where: str
     symptom: str
@@ -52,7 +53,15 @@ class Hunt:
     @property
     def files(self) -> tuple[str, ...]:
         """The files of the hunt folder: the engine, and the network for level-4 hunts."""
-        return ("value.py", "nn.py") if self.level >= 4 or self.file == "nn.py" else ("value.py",)
+        needs_network = isinstance(self.level, str) or self.level >= 4  # a stage runs on the last level's files
+        return ("value.py", "nn.py") if needs_network or self.file == "nn.py" else ("value.py",)
+
+    @property
+    def judged_by(self) -> str:
+        """What the check runs, in words: "levels 1-3", "level 4" (a network's bug), "stage softmax"."""
+        if isinstance(self.level, str):
+            return f"stage {self.level}"
+        return f"level {self.level}" if self.file == "nn.py" else f"levels 1-{self.level}"
 
     @property
     def label(self) -> str:
@@ -68,7 +77,7 @@ def _load(name: str) -> Hunt:
         slug=slug,
         title=module.TITLE,
         difficulty=int(module.DIFFICULTY),
-        level=int(module.LEVEL),
+        level=module.LEVEL if isinstance(module.LEVEL, str) else int(module.LEVEL),
         file=module.FILE,
         where=module.WHERE,
         symptom=module.SYMPTOM,

@@ -29,11 +29,11 @@ def _stars(n: int) -> str:
 
 def list_hunts() -> int:
     best = records.solved(records.history())
-    print(f"{'#':>3}  {'difficulty':<10}  {'level':<5}  {'hunt':<40}  solved")
+    print(f"{'#':>3}  {'difficulty':<10}  {'level':<8}  {'hunt':<40}  solved")
     for h in catalogue.hunts():
         rec = best.get(h.number)
         done = f"{mmss(rec['elapsed_s'])}, {rec.get('hints', 0)} hint(s)" if rec else "-"
-        print(f"{h.number:>3}  {_stars(h.difficulty):<10}  {h.level:<5}  {h.title:<40}  {done}")
+        print(f"{h.number:>3}  {_stars(h.difficulty):<10}  {h.level:<8}  {h.title:<40}  {done}")
     print("\nstart one: nox -s bughunt -- N   (--random, --minutes M)")
     return 0
 
@@ -51,7 +51,7 @@ def start(h: Hunt, minutes: float | None) -> int:
     expression = h.graph or '"x*y + x"'
     print(f"  nox -s graph -- {expression} --check --impl {rel}/value.py")
     print(f"  nox -s compare -- --impl {rel}")
-    if "nn.py" in h.files:
+    if scaffold.trains(h):
         print(f"  python {rel}/train.py                     a short training run")
     print("Fix it, then: nox -s bughunt -- check   (stuck: nox -s bughunt -- hint)")
     if minutes:

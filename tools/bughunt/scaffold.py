@@ -71,13 +71,13 @@ def _readme(h: Hunt, folder: Path, minutes: float | None) -> str:
     rel = _shown(folder)
     clock = f"\nYou have {minutes:g} minutes.\n" if minutes else ""
     train = (f"- `python {rel}/train.py`: a short training run on two moons; watch the loss.\n"
-             if "nn.py" in h.files else "")
+             if trains(h) else "")
     return f"""# Bug hunt {h.number}: {h.title}
 
 > {h.symptom}
 
 There is exactly one bug, in {" or ".join(h.files)}. Find it, fix it, and run
-`nox -s bughunt -- check`. The check runs the tests of kata levels 1-{h.level} on this
+`nox -s bughunt -- check`. The check runs the tests of {h.judged_by} on this
 folder and looks at where you changed the code.
 {clock}
 Tools (from the repository root):
@@ -156,6 +156,16 @@ def folder_name(h: Hunt) -> str:
     return f"hunt-{h.number:02d}-{'network' if h.file == 'nn.py' else 'engine'}"
 
 
+def trains(h: Hunt) -> bool:
+    """Whether the hunt folder gets train.py: a network hunt (level 4), not a stage's."""
+    return "nn.py" in h.files and not isinstance(h.level, str)
+
+
+def probe_level(h: Hunt) -> int:
+    """The level whose files probe.py loads the engine as: at most 3 (probe.py checks the engine only)."""
+    return 3 if isinstance(h.level, str) else min(h.level, 3)
+
+
 def plant(h: Hunt, minutes: float | None = None, now: float | None = None) -> Path:
     """Create the hunt folder and make it the current hunt; returns the folder."""
     now = time.time() if now is None else now
@@ -172,12 +182,12 @@ def plant(h: Hunt, minutes: float | None = None, now: float | None = None) -> Pa
         (folder / ".planted" / name).write_text(text, encoding="utf-8")
     try:
         depth = len(folder.resolve().relative_to(_root().resolve()).parts) - 1
-        probe, train = PROBE.format(depth=depth, level=min(h.level, 3)), TRAIN.format(depth=depth)
+        probe, train = PROBE.format(depth=depth, level=probe_level(h)), TRAIN.format(depth=depth)
     except ValueError:  # a state folder outside the repository: point at it explicitly
-        probe = PROBE.replace("HERE.parents[{depth}]", repr(str(_root()))).format(level=min(h.level, 3))
+        probe = PROBE.replace("HERE.parents[{depth}]", repr(str(_root()))).format(level=probe_level(h))
         train = TRAIN.replace("HERE.parents[{depth}]", repr(str(_root()))).format()
     (folder / "probe.py").write_text(probe, encoding="utf-8")
-    if "nn.py" in h.files:
+    if trains(h):
         (folder / "train.py").write_text(train, encoding="utf-8")
     (folder / "README.md").write_text(_readme(h, folder, minutes), encoding="utf-8")
     meta = {"hunt": h.number, "started": now, "minutes": minutes, "hints": 0, "checks": 0}
