@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, strategies as st
 from pytest import approx
 
+from runner.checks import expect_gradients, expect_true
 from utils.finite_difference_checker import check_gradients
 from utils.ops import OPS
 from utils.strategies import op_args
@@ -30,13 +31,13 @@ def test_forward_and_local_derivative(Value, name, data):
     (x0,) = data.draw(op_args(op), label="x")
     x = Value(x0)
     out = op.call(x)
-    assert isinstance(out, Value), f"{name}({x0}) returned {out!r}, not a Value"
-    assert out.data == approx(op.fn(x0), rel=1e-9, abs=1e-12), (
-        f"{name}: your forward gave {out.data!r} at x = {x0}; expected {op.fn(x0)!r}")
+    expect_true(isinstance(out, Value), f"{name}({x0}) returned {out!r}, not a Value")
+    expect_true(out.data == approx(op.fn(x0), rel=1e-9, abs=1e-12),
+                f"{name}: your forward gave {out.data!r} at x = {x0}; expected {op.fn(x0)!r}")
     out.backward()
     (expected,) = op.grad(x0)
-    assert x.grad == approx(expected, rel=1e-9, abs=1e-12), (
-        f"{name}: your backward gave x.grad = {x.grad!r} at x = {x0}; expected {expected!r} = {op.formula}")
+    expect_true(x.grad == approx(expected, rel=1e-9, abs=1e-12),
+                f"{name}: your backward gave x.grad = {x.grad!r} at x = {x0}; expected {expected!r} = {op.formula}")
 
 
 @pytest.mark.parametrize("name", STAGE_OPS)
@@ -53,7 +54,7 @@ def test_in_a_graph_matches_finite_differences(Value, name, data):
         return y * w + y
 
     report = check_gradients(f, [x0, w0], Value, names=["x", "w"], expression=f"y = {name}(x); out = y * w + y")
-    assert report.ok, str(report)
+    expect_gradients(report)
 
 
 @pytest.mark.parametrize("x0, expected", [(-1000.0, 0.0), (1000.0, 1.0), (-745.5, 0.0), (710.0, 1.0)])
@@ -67,8 +68,9 @@ def test_sigmoid_never_overflows(Value, x0, expected):
     except OverflowError as e:
         pytest.fail(f"sigmoid({x0}) raised OverflowError ({e}): math.exp({-x0:g}) overflows. "
                     "For x < 0 use e^x / (1 + e^x), whose exp is below 1.", pytrace=False)
-    assert y.data == approx(expected, abs=1e-300), f"sigmoid({x0}) should be {expected}, your engine gives {y.data!r}"
-    assert x.grad == approx(0.0, abs=1e-300), f"sigmoid'({x0}) should be 0, your engine gives {x.grad!r}"
+    expect_true(y.data == approx(expected, abs=1e-300),
+                f"sigmoid({x0}) should be {expected}, your engine gives {y.data!r}")
+    expect_true(x.grad == approx(0.0, abs=1e-300), f"sigmoid'({x0}) should be 0, your engine gives {x.grad!r}")
 
 
 def test_new_ops_record_the_graph(Value):
@@ -77,4 +79,4 @@ def test_new_ops_record_the_graph(Value):
         method(Value, name)
         x = Value(0.5)
         out = getattr(x, name)()
-        assert any(p is x for p in out._prev), f"x.{name}() should keep x in _prev, it has {list(out._prev)!r}"
+        expect_true(any(p is x for p in out._prev), f"x.{name}() should keep x in _prev, it has {list(out._prev)!r}")

@@ -55,8 +55,8 @@ def test_softmax_values(engine, Value, xs, t):
     softmax = needs(engine, "softmax", "softmax(logits)")
     out = call(softmax, [Value(x) for x in xs], what=f"softmax({xs})", xs=xs)
     got = [p.data for p in out]
-    assert got == approx(expected_softmax(xs), rel=1e-9, abs=1e-300), (
-        f"softmax({xs}) should be {expected_softmax(xs)}; yours gives {got}")
+    expect_true(got == approx(expected_softmax(xs), rel=1e-9, abs=1e-300),
+                f"softmax({xs}) should be {expected_softmax(xs)}; yours gives {got}")
 
 
 @pytest.mark.parametrize("xs, t", CASES)
@@ -64,15 +64,15 @@ def test_cross_entropy_value_and_gradient(engine, Value, xs, t):
     cross_entropy = needs(engine, "cross_entropy", "cross_entropy(logits, target)")
     logits = [Value(x) for x in xs]
     loss = call(cross_entropy, logits, t, what=f"cross_entropy({xs}, {t})", xs=xs, t=t)
-    assert loss.data == approx(expected_loss(xs, t), rel=1e-9, abs=1e-12), (
-        f"cross_entropy({xs}, {t}) should be {expected_loss(xs, t)!r}; yours gives {loss.data!r}")
+    expect_true(loss.data == approx(expected_loss(xs, t), rel=1e-9, abs=1e-12),
+                f"cross_entropy({xs}, {t}) should be {expected_loss(xs, t)!r}; yours gives {loss.data!r}")
     call(loss.backward, what=f"backward() of cross_entropy({xs}, {t})", xs=xs, t=t)
     want = [p - (i == t) for i, p in enumerate(expected_softmax(xs))]
     got = [lg.grad for lg in logits]
-    assert got == approx(want, rel=1e-7, abs=1e-12), (
-        f"d loss / d logits for cross_entropy({xs}, {t}) should be softmax - one_hot = {want}; yours gives {got}"
-        + (" (all zero: the loss is not connected to the logits' graph; build it from Value ops)"
-           if not any(got) else ""))
+    expect_true(got == approx(want, rel=1e-7, abs=1e-12),
+                f"d loss / d logits for cross_entropy({xs}, {t}) should be softmax - one_hot = {want}; yours gives {got}"
+                + (" (all zero: the loss is not connected to the logits' graph; build it from Value ops)"
+                if not any(got) else ""))
 
 
 @given(xs=st.lists(st.floats(-30, 30).map(lambda v: round(v, 3)), min_size=1, max_size=6), data=st.data())
@@ -87,8 +87,8 @@ def test_cross_entropy_matches_pytorch_or_the_closed_form(engine, Value, xs, dat
     got = [lg.grad for lg in logits]
     if not torch_oracle.torch_available():
         want_loss, want = expected_loss(xs, t), [p - (i == t) for i, p in enumerate(expected_softmax(xs))]
-        assert loss.data == approx(want_loss, rel=1e-7, abs=1e-9), f"loss {loss.data!r}, expected {want_loss!r}"
-        assert got == approx(want, rel=1e-6, abs=1e-9), f"gradient {got}, expected softmax - one_hot = {want}"
+        expect_true(loss.data == approx(want_loss, rel=1e-7, abs=1e-9), f"loss {loss.data!r}, expected {want_loss!r}")
+        expect_true(got == approx(want, rel=1e-6, abs=1e-9), f"gradient {got}, expected softmax - one_hot = {want}")
         return
     import torch
 
