@@ -79,8 +79,13 @@ def pip_can_install_elsewhere() -> bool:
     return (major, minor) >= (22, 3)
 
 
+def site_packages(env: Path) -> list[Path]:
+    """The environment's site-packages folder (POSIX or Windows layout)."""
+    return [*env.glob("lib/python*/site-packages"), *env.glob("Lib/site-packages")]
+
+
 def has_pip(env: Path) -> bool:
-    return any(env.glob("lib/python*/site-packages/pip")) or (env / "Lib" / "site-packages" / "pip").exists()
+    return any((packages / "pip").exists() for packages in site_packages(env))
 
 
 def python_of(session: nox.Session, name: str, extras: tuple[str, ...] = ()) -> str:
@@ -125,7 +130,7 @@ def compile_in_background(env: Path, python: Path) -> None:
     the session goes on; Python writes the files atomically, so a run importing a module meanwhile reads
     it either way."""
     lower = (lambda: os.nice(10)) if hasattr(os, "nice") else None
-    for packages in [*env.glob("lib/python*/site-packages"), *env.glob("Lib/site-packages")]:
+    for packages in site_packages(env):
         subprocess.Popen([str(python), "-m", "compileall", "-q", str(packages)], stdin=subprocess.DEVNULL,
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
                          preexec_fn=lower)
