@@ -165,7 +165,7 @@ def pytest_level(session: nox.Session, level: manifest.Level) -> None:
     if opts.watch:
         run_in(session, env, "-m", "tools.watch", f"--level={level.number}", *args, extras=("watch",))
         return
-    run_in(session, env, "-m", "pytest", *levelrun.test_paths(args), f"--level={level.number}", *args)
+    run_in(session, env, "-m", "pytest", *levelrun.level_args(level.number, args))
 
 
 def _level_session(level: manifest.Level) -> None:

@@ -15,15 +15,17 @@ level-4 module) and ``kata`` (everything: level, label, modules).
 from __future__ import annotations
 
 import os
+import sys
 import traceback
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, Phase, settings
 
-from runner import impl, manifest, paths, timeouts
+from runner import impl, manifest, paths, timeouts, torch_worker
 from runner import session as kata_session
 from runner.session import KataRun
+from utils import torch_oracle
 
 # -- hypothesis profiles: one place for every run of the kata ------------------
 
@@ -150,6 +152,29 @@ def _default_timeout(config, items) -> None:
     for item in items:
         if item.get_closest_marker("timeout") is None:
             item.add_marker(pytest.mark.timeout(timeouts.limit_for(item)))
+
+
+TORCH_WORKER = pytest.StashKey["torch_worker.Worker"]()
+
+
+def pytest_collection_finish(session):
+    """When the run has tests that need PyTorch and this process has not imported it: the worker that
+    imports it on another core while the first tests run (runner/torch_worker.py)."""
+    config = session.config
+    if config.option.collectonly or "torch" in sys.modules or config.stash[kata_session.RUN] is None:
+        return
+    if not any(it.get_closest_marker("torch") for it in session.items) or not torch_oracle.torch_available():
+        return
+    worker = torch_worker.Worker()
+    config.stash[TORCH_WORKER] = worker
+    torch_oracle.use_worker(worker)
+
+
+def pytest_unconfigure(config):
+    worker = config.stash.get(TORCH_WORKER, None)
+    if worker is not None:
+        torch_oracle.use_worker(None)
+        worker.stop()
 
 
 def _explain_load_error(e: BaseException, spec: str, level: manifest.Level) -> str:

@@ -110,7 +110,8 @@ def test_the_environment_reaches_the_run(tmp_path):
 @pytest.mark.parametrize("impl", ["reference", Path("stubs/level1")])
 def test_the_command_is_what_a_learner_types_plus_the_report(impl, tmp_path):
     cmd = levelrun.command(1, impl, tmp_path / "r.json", ["-x"])
-    assert cmd[1:6] == ["-m", "pytest", "katas", "--level=1", f"--impl={impl if isinstance(impl, str) else impl.resolve()}"]
+    assert cmd[1:7] == ["-m", "pytest", "katas", "--level=1", levelrun.PLAIN_ASSERTS,
+                        f"--impl={impl if isinstance(impl, str) else impl.resolve()}"]
     assert "-x" in cmd and f"--kata-report={tmp_path / 'r.json'}" in cmd and "junit" not in " ".join(cmd)
 
 

@@ -188,3 +188,46 @@ def test_compare_flags_a_wrong_engine(tmp_path, capsys):
     assert "differ" in tanh_row
     add_row = next(line for line in out.splitlines() if line.startswith("op add"))
     assert add_row.rstrip().endswith("ok")
+
+
+# -- the worker that imports PyTorch on another core (runner/torch_worker.py) ------------
+
+
+@pytest.fixture
+def worker():
+    from runner.torch_worker import Worker
+    from utils import torch_oracle
+
+    w = Worker()
+    torch_oracle.use_worker(w)
+    yield w
+    torch_oracle.use_worker(None)
+    w.stop()
+
+
+def test_the_worker_gives_the_same_numbers_as_this_process(worker, tmp_path):
+    from utils.torch_oracle import in_torch, mlp_hinge_steps
+
+    asked = [(in_torch, SHARED, [0.7, -1.3], 2), (mlp_hinge_steps, [0.1 * i for i in range(9)], 2, [2, 1],
+                                                  [[0.5, -1.0], [1.5, 0.25]], [1.0, -1.0], 1e-3, [0.5, 0.0])]
+    for fn, *args in asked:
+        assert worker.call(fn, *args) == fn(*args)
+    assert worker.proc is not None, "the worker answered every question"
+    program = Program(2, (Step("mul", (0, 1)), Step("tanh", (2,)), Step("add", (3, 0))))
+    report = compare_with_torch(program, [0.5, 2.0], variant(tmp_path, "wrong_tanh"))
+    assert [m.what for m in report.mismatches] == ["grad of x0", "grad of x1", "grad of n2"], str(report)
+    assert compare_with_torch(program, [0.5, 2.0], Value).ok
+
+
+def test_what_the_worker_cannot_answer_is_answered_here(worker):
+    from utils.torch_oracle import in_torch
+
+    report = compare_with_torch(lambda x, y: (x * y).tanh(), [0.5, -1.5], Value)  # a lambda does not pickle
+    assert report.ok and worker.proc is not None
+    with pytest.raises(TypeError):  # an error in the worker is raised here again, with its traceback
+        worker.call(in_torch, object(), [1.0])
+    assert worker.proc is not None, "an error in a question does not stop the worker"
+    worker.proc.kill()
+    worker.proc.wait()
+    assert compare_with_torch(SHARED, [0.7, -1.3], Value).ok, "a dead worker: the answer is computed here"
+    assert worker.proc is None

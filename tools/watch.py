@@ -31,7 +31,7 @@ import threading
 import time
 from pathlib import Path
 
-from runner import impl, manifest
+from runner import impl, levelrun, manifest
 
 POLL = 0.05  # seconds between looks at the running tests and the saves
 
@@ -87,9 +87,7 @@ class Run:
                 try:
                     import pytest
 
-                    # this process imported pytest's plugins (hypothesis, watchfiles' anyio) before pytest
-                    # could mark them for assertion rewriting: harmless, so not worth a warning
-                    code = int(pytest.main([*args, "-W", "ignore::pytest.PytestAssertRewriteWarning"]))
+                    code = int(pytest.main(args))
                 finally:
                     sys.stdout.flush()
                     sys.stderr.flush()
@@ -129,7 +127,7 @@ def had_failures(pytest_args: list[str]) -> bool:
 
 def phases(level: manifest.Level, pytest_args: list[str], fork: bool) -> list[list[str]]:
     """The runs that answer one save: the first answer, then the whole level."""
-    whole = ["katas", f"--level={level.number}", *pytest_args]
+    whole = levelrun.level_args(level.number, pytest_args)
     if not fork or "no:cacheprovider" in pytest_args:
         return [whole]
     return [whole + ["--lf", "-x"], whole]

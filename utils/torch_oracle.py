@@ -42,15 +42,36 @@ def torch_available() -> bool:
     return importlib.util.find_spec("torch") is not None
 
 
-def require_torch():
-    """The ``torch`` module; inside a test, a skip with one line when it is missing."""
+def skip_without_torch() -> None:
+    """Inside a test, a skip with one line when PyTorch is missing; PyTorch is not imported here."""
     if not torch_available():
         import pytest
 
         pytest.skip(TORCH_MISSING)
+
+
+def require_torch():
+    """The ``torch`` module; inside a test, a skip with one line when it is missing."""
+    skip_without_torch()
     import torch
 
     return torch
+
+
+# Where PyTorch's answers are computed: in this process, unless the kata's runner started a process that
+# imports PyTorch while the first levels' tests run (runner/torch_worker.py) and handed it over here.
+_worker = None
+
+
+def use_worker(worker) -> None:
+    """Compute ``ask``'s answers with ``worker.call(fn, *args)`` from now on (None: in this process)."""
+    global _worker
+    _worker = worker
+
+
+def ask(fn: Callable, *args):
+    """``fn(*args)``: PyTorch's answer, computed by the worker when there is one."""
+    return fn(*args) if _worker is None else _worker.call(fn, *args)
 
 
 def close(a: float, b: float, rtol: float = RTOL, atol: float = ATOL) -> bool:
@@ -128,7 +149,7 @@ def compare_with_torch(
     must double (they accumulate), and every interior node must hold the
     gradient of ONE call (interior grads are reset, never compounded).
     """
-    torch = require_torch()
+    skip_without_torch()
     xs = [float(x) for x in inputs]
     program = _is_program(f)
     if names is None:
@@ -148,45 +169,27 @@ def compare_with_torch(
         e_out.backward()
 
     # PyTorch, float64
-    t_leaves = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in xs]
-    if program:
-        t_nodes = f.run(*t_leaves)
-    else:
-        t_nodes = list(t_leaves) + [f(*t_leaves)]
-    t_out = t_nodes[-1]
-    if not isinstance(t_out, torch.Tensor):  # f returned a constant
-        t_out = torch.tensor(float(t_out), dtype=torch.float64, requires_grad=True)
-        t_nodes[-1] = t_out
-    interior = range(len(xs), len(t_nodes))
-    for i in interior:
-        if t_nodes[i].requires_grad and t_nodes[i].grad_fn is not None:
-            t_nodes[i].retain_grad()
-    one_call: dict[int, float] = {}
-    for call in range(backward_calls):
-        if t_out.requires_grad:
-            t_out.backward(retain_graph=True)
-        if call == 0:  # interior nodes: the gradient of one call is the contract
-            one_call = {i: _grad(t_nodes[i]) for i in interior}
-
+    t_values, t_input_grads, one_call = ask(in_torch, f, xs, backward_calls)
+    interior = range(len(xs), len(t_values))
     node_names = names + ([f.name(i) for i in interior] if program else ["out"])
     report = OracleReport(
         expression=expression,
         inputs=dict(zip(names, xs)),
         engine_out=_f(e_out.data),
-        torch_out=_f(t_out),
+        torch_out=t_values[-1],
         backward_calls=backward_calls,
     )
     # values first (a wrong forward explains the wrong gradients after it), then grads
     for i in interior:
-        e, t = _f(e_nodes[i].data), _f(t_nodes[i])
+        e, t = _f(e_nodes[i].data), t_values[i]
         if not close(e, t, rtol, atol):
             report.mismatches.append(Disagreement(f"value of {node_names[i]}", e, t))
     for i, name in enumerate(node_names):
         if i < len(xs):
-            e, t = _f(e_nodes[i].grad), _grad(t_nodes[i])
+            e, t = _f(e_nodes[i].grad), t_input_grads[i]
             note = f"an input: {backward_calls} backward() calls add up" if backward_calls > 1 else ""
         elif program:
-            e, t = _f(e_nodes[i].grad), one_call[i]
+            e, t = _f(e_nodes[i].grad), one_call[i - len(xs)]
             note = "an interior node: it holds the gradient of one backward() call" if backward_calls > 1 else ""
         else:
             continue  # a function's output: its grad is 1 by definition
@@ -200,6 +203,28 @@ def compare_with_torch(
 def _grad(t) -> float:
     g = getattr(t, "grad", None)
     return 0.0 if g is None else float(g.item())
+
+
+def in_torch(f, xs: Sequence[float], backward_calls: int = 1) -> tuple[list[float], list[float], list[float]]:
+    """PyTorch's answers (float64) for ``f`` (a function of the inputs, or a ``Program``) at ``xs``:
+    every node's value (the inputs first, the output last), each input's gradient after
+    ``backward_calls`` calls of ``backward(retain_graph=True)``, and each interior node's after one."""
+    torch = require_torch()
+    leaves = [torch.tensor(float(x), dtype=torch.float64, requires_grad=True) for x in xs]
+    nodes = f.run(*leaves) if _is_program(f) else [*leaves, f(*leaves)]
+    if not isinstance(nodes[-1], torch.Tensor):  # f returned a constant
+        nodes[-1] = torch.tensor(float(nodes[-1]), dtype=torch.float64, requires_grad=True)
+    out, interior = nodes[-1], range(len(xs), len(nodes))
+    for i in interior:
+        if nodes[i].requires_grad and nodes[i].grad_fn is not None:
+            nodes[i].retain_grad()
+    one_call: list[float] = []
+    for call in range(backward_calls):
+        if out.requires_grad:
+            out.backward(retain_graph=True)
+        if call == 0:  # interior nodes: the gradient of one call is the contract
+            one_call = [_grad(nodes[i]) for i in interior]
+    return [_f(n) for n in nodes], [_grad(leaf) for leaf in leaves], one_call
 
 
 def compare_numbers(pairs: Sequence[tuple[str, float, float]], *, rtol: float = RTOL,
@@ -254,3 +279,39 @@ def torch_mlp(torch, flat, nin, nouts):
         return out
 
     return forward, grads, data, [p for layer in layers for p in layer]
+
+
+def mlp_outputs(flat, nin, nouts, X) -> list[list[float]]:
+    """PyTorch's outputs of ``torch_mlp`` for the parameters ``flat``, one row per point of ``X``."""
+    forward, *_ = torch_mlp(require_torch(), flat, nin, nouts)
+    return forward(X).detach().tolist()
+
+
+def mlp_weighted_sum(flat, nin, nouts, X) -> tuple[float, list[float]]:
+    """loss = the sum over the points of ``X`` and every output j of (j + 1) * output_j: its value and
+    every parameter's gradient, in the order of ``flat``."""
+    torch = require_torch()
+    forward, grads, *_ = torch_mlp(torch, flat, nin, nouts)
+    loss = (forward(X) * torch.arange(1, nouts[-1] + 1, dtype=torch.float64)).sum()
+    loss.backward()
+    return loss.item(), grads()
+
+
+def mlp_hinge_steps(flat, nin, nouts, X, y, alpha, lrs) -> list[tuple[float, list[float], list[float]]]:
+    """hinge loss = mean(relu(1 - y_i * score_i)) + alpha * sum(p * p), then one step of plain SGD
+    (p -= lr * grad, gradients reset first) for each lr of ``lrs``: per step, the loss before it, every
+    parameter's gradient and every parameter after it (lr 0 leaves them as they were)."""
+    torch = require_torch()
+    forward, grads, data, tensors = torch_mlp(torch, flat, nin, nouts)
+    yt = torch.tensor(y, dtype=torch.float64)
+    steps = []
+    for lr in lrs:
+        loss = (1 - yt * forward(X)[:, 0]).relu().mean() + alpha * sum((p * p).sum() for p in tensors)
+        for p in tensors:
+            p.grad = None
+        loss.backward()
+        with torch.no_grad():
+            for p in tensors:
+                p -= lr * p.grad
+        steps.append((loss.item(), grads(), data()))
+    return steps

@@ -13,7 +13,8 @@ import pytest
 
 from runner.checks import close, expect, expect_true, fail
 from utils.datasets import two_moons_split
-from utils.torch_oracle import compare_numbers, describe, require_torch, torch_mlp
+from utils.torch_oracle import (ask, compare_numbers, describe, mlp_hinge_steps, mlp_outputs, mlp_weighted_sum,
+                                skip_without_torch)
 
 SHAPES = [(2, [16, 16, 1]), (2, [1, 4, 1]), (3, [4, 1, 2]), (1, [3])]
 SHAPE_IDS = ["2-16-16-1", "2-1-4-1 (1-wide hidden)", "3-4-1-2", "1-3"]
@@ -206,12 +207,11 @@ def test_layer_returns_a_list_or_one_value(nn, Value):
 def test_forward_matches_pytorch(nn, Value, nin, nouts):
     """The network's outputs equal PyTorch's for the same weights: relu in the hidden
     layers, a linear last layer; one Value when the last layer has one neuron, else a list."""
-    torch = require_torch()
+    skip_without_torch()
     model = nn.MLP(nin, nouts)
     flat = set_weights(model, nin, nouts, seed=11)
-    forward, *_ = torch_mlp(torch, flat, nin, nouts)
     X = points(nin, 6)
-    expected = forward(X).detach()
+    expected = ask(mlp_outputs, flat, nin, nouts, X)
     for x, row in zip(X, expected):
         result = model(x)
         if nouts[-1] == 1:
@@ -221,7 +221,7 @@ def test_forward_matches_pytorch(nn, Value, nin, nouts):
             expect_true(isinstance(result, list) and len(result) == nouts[-1],
                         f"MLP({nin}, {nouts}) should return a list of {nouts[-1]} Values, got {result!r}")
         got = [o.data for o in outputs(result, Value)]
-        mismatches = compare_numbers([(f"output {j}", g, t.item()) for j, (g, t) in enumerate(zip(got, row))])
+        mismatches = compare_numbers([(f"output {j}", g, t) for j, (g, t) in enumerate(zip(got, row))])
         if mismatches:
             fail(describe(mismatches, f"MLP({nin}, {nouts}) at x = {x}") + (
                 "\nHidden layers apply relu, the last layer is linear; parameters() is ordered layer by layer, "
@@ -236,20 +236,17 @@ def test_forward_matches_pytorch(nn, Value, nin, nouts):
 def test_network_gradients_match_pytorch(nn, Value, nin, nouts):
     """loss = sum over 5 points and every output j of (j + 1) * output_j: every parameter's
     gradient equals PyTorch's for the same weights."""
-    torch = require_torch()
+    skip_without_torch()
     model = nn.MLP(nin, nouts)
     flat = set_weights(model, nin, nouts, seed=5)
     X = points(nin, 5, seed=9)
     loss = sum((j + 1) * o for x in X for j, o in enumerate(outputs(model(x), Value)))
     loss.backward()
-    forward, grads, *_ = torch_mlp(torch, flat, nin, nouts)
-    weights = torch.arange(1, nouts[-1] + 1, dtype=torch.float64)
-    t_loss = (forward(X) * weights).sum()
-    t_loss.backward()
+    t_loss, t_grads = ask(mlp_weighted_sum, flat, nin, nouts, X)
     bias = is_bias(nin, nouts)
     pairs = [(f"grad of parameters()[{i}] ({'bias' if bias[i] else 'weight'})", p.grad, t)
-             for i, (p, t) in enumerate(zip(model.parameters(), grads()))]
-    mismatches = compare_numbers([("loss", loss.data, t_loss.item())] + pairs)
+             for i, (p, t) in enumerate(zip(model.parameters(), t_grads))]
+    mismatches = compare_numbers([("loss", loss.data, t_loss)] + pairs)
     expect_true(not mismatches, lambda: describe(mismatches, f"MLP({nin}, {nouts}), loss over 5 points"),
                 kind="gradient", ops=("add", "mul", "radd", "rmul", "relu"), graph=loss)
 
@@ -263,7 +260,7 @@ def moons_batch(n=12, seed=4):
 def test_hinge_loss_matches_pytorch(nn):
     """hinge_loss = mean(relu(1 - y_i * score_i)) + alpha * sum(p * p): its value and every
     parameter's gradient equal PyTorch's."""
-    torch = require_torch()
+    skip_without_torch()
     nin, nouts, alpha = 2, [8, 8, 1], 1e-3
     model = nn.MLP(nin, nouts)
     flat = set_weights(model, nin, nouts, seed=21)
@@ -271,12 +268,9 @@ def test_hinge_loss_matches_pytorch(nn):
     loss = nn.hinge_loss(model, X, y, alpha=alpha)
     model.zero_grad()
     loss.backward()
-    forward, grads, _, tensors = torch_mlp(torch, flat, nin, nouts)
-    yt = torch.tensor(y, dtype=torch.float64)
-    t_loss = (1 - yt * forward(X)[:, 0]).relu().mean() + alpha * sum((p * p).sum() for p in tensors)
-    t_loss.backward()
-    pairs = [(f"grad of parameters()[{i}]", p.grad, t) for i, (p, t) in enumerate(zip(model.parameters(), grads()))]
-    mismatches = compare_numbers([("loss", loss.data, t_loss.item())] + pairs)
+    [(t_loss, t_grads, _)] = ask(mlp_hinge_steps, flat, nin, nouts, X, y, alpha, [0.0])
+    pairs = [(f"grad of parameters()[{i}]", p.grad, t) for i, (p, t) in enumerate(zip(model.parameters(), t_grads))]
+    mismatches = compare_numbers([("loss", loss.data, t_loss)] + pairs)
     expect_true(not mismatches, lambda: describe(mismatches, f"hinge_loss of MLP({nin}, {nouts}) on {len(X)} points, "
                                                          f"alpha={alpha}"),
                 kind="gradient", ops=("add", "mul", "radd", "rmul", "relu", "rsub", "sub", "truediv", "pow"), graph=loss)
@@ -286,25 +280,18 @@ def test_hinge_loss_matches_pytorch(nn):
 def test_train_step_matches_pytorch_sgd(nn):
     """Two train_step calls (lr 0.5, then 0.25) move the parameters exactly as two steps
     of plain SGD in PyTorch: p -= lr * grad, with the gradients reset between steps."""
-    torch = require_torch()
+    skip_without_torch()
     nin, nouts, alpha = 2, [6, 1], 1e-3
     model = nn.MLP(nin, nouts)
     flat = set_weights(model, nin, nouts, seed=8)
     X, y = moons_batch(seed=6)
-    forward, _, data, tensors = torch_mlp(torch, flat, nin, nouts)
-    yt = torch.tensor(y, dtype=torch.float64)
-    for step, lr in enumerate([0.5, 0.25], start=1):
+    lrs = [0.5, 0.25]
+    expected = ask(mlp_hinge_steps, flat, nin, nouts, X, y, alpha, lrs)
+    for step, (lr, (t_loss, _, t_after)) in enumerate(zip(lrs, expected), start=1):
         loss = nn.train_step(model, X, y, lr=lr, alpha=alpha)
-        t_loss = (1 - yt * forward(X)[:, 0]).relu().mean() + alpha * sum((p * p).sum() for p in tensors)
-        for p in tensors:
-            p.grad = None
-        t_loss.backward()
-        with torch.no_grad():
-            for p in tensors:
-                p -= lr * p.grad
         got = getattr(loss, "data", loss)
-        pairs = [("loss (before the update)", got, t_loss.item())]
-        pairs += [(f"parameters()[{i}] after the step", p.data, t) for i, (p, t) in enumerate(zip(model.parameters(), data()))]
+        pairs = [("loss (before the update)", got, t_loss)]
+        pairs += [(f"parameters()[{i}] after the step", p.data, t) for i, (p, t) in enumerate(zip(model.parameters(), t_after))]
         mismatches = compare_numbers(pairs)
         if mismatches:
             fail(describe(mismatches, f"train_step number {step} (lr={lr})") + (
