@@ -136,11 +136,13 @@ def compile_in_background(env: Path, python: Path) -> None:
                          preexec_fn=lower)
 
 
-def run_in(session: nox.Session, name: str, *args: str, extras: tuple[str, ...] = ()) -> None:
-    """``python ARGS`` in the shared environment ``name`` (with ``extras`` added), as if it were activated."""
+def run_in(session: nox.Session, name: str, *args: str, extras: tuple[str, ...] = (),
+           env: dict[str, str] | None = None) -> None:
+    """``python ARGS`` in the shared environment ``name`` (with ``extras`` added), as if it were activated;
+    ``env`` is added to the environment."""
     python = python_of(session, name, extras)
     bindir = str(Path(python).parent)
-    env = {"VIRTUAL_ENV": str(env_path(name)), "PATH": bindir + os.pathsep + os.environ.get("PATH", "")}
+    env = {"VIRTUAL_ENV": str(env_path(name)), "PATH": bindir + os.pathsep + os.environ.get("PATH", ""), **(env or {})}
     session.run(python, *args, env=env)
 
 
@@ -273,7 +275,8 @@ def check(session: nox.Session) -> None:
 @nox.session(python=False)
 def bench(session: nox.Session) -> None:
     """Speed and memory of the engines, side by side with micrograd and PyTorch; the learner's loop."""
-    run_in(session, "kata-dev", "-m", "bench", *session.posargs)
+    # the first runs it times use this nox, the learner's, not the one the bench's environment holds
+    run_in(session, "kata-dev", "-m", "bench", *session.posargs, env={"KATA_NOX_PYTHON": sys.executable})
 
 
 @nox.session(python=False)

@@ -38,7 +38,11 @@ LEVELS_ENV = "kata"  # the shared environment of levels 1-2 (noxfile.ENVS)
 
 
 def nox_command() -> list[str] | None:
-    """How to call nox from here: this interpreter's, or the one on PATH (inside a nox session)."""
+    """How to call nox from here: the nox that started the bench (``KATA_NOX_PYTHON``, set by ``nox -s
+    bench``: the learner's, whose pip may install into new environments), else this interpreter's, or
+    the one on PATH."""
+    if os.environ.get("KATA_NOX_PYTHON"):
+        return [os.environ["KATA_NOX_PYTHON"], "-m", "nox"]
     if importlib.util.find_spec("nox") is not None:
         return [sys.executable, "-m", "nox"]
     found = shutil.which("nox")
