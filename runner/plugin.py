@@ -14,7 +14,6 @@ level-4 module) and ``kata`` (everything: level, label, modules).
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 import traceback
@@ -159,14 +158,11 @@ TORCH_WORKER = pytest.StashKey["torch_worker.Worker"]()
 
 
 def pytest_collection_finish(session):
-    """Before a kata run's first test: the objects of the imports and the collection, which live as long as
-    the run, are moved out of the garbage collector's way (``gc.freeze``: each collection then walks only
-    what the tests made, about half of a level 3's collecting); and when the tests need PyTorch and this
-    process has not imported it, the worker that imports it on another core meanwhile (runner/torch_worker.py)."""
+    """When a kata run's tests need PyTorch and this process has not imported it: the worker that
+    imports it on another core while the first tests run (runner/torch_worker.py)."""
     config = session.config
     if config.option.collectonly or config.stash[kata_session.RUN] is None:
         return
-    gc.freeze()
     if "torch" in sys.modules or not torch_oracle.torch_available():
         return
     if any(it.get_closest_marker("torch") for it in session.items):
